@@ -1,0 +1,937 @@
+"""The hip atlas: anatomical plates drawn by matplotlib from outline data, with computed point overlays.
+
+Outlines (skin, bones, muscles, nerves and vessels, bursa) come from ``data/atlas/<view>.yaml`` as a few control
+points per shape, drawn as smooth Catmull-Rom splines.  Shapes follow the landmarks of the body being drawn
+(``anchors``), and acupoints are *always* placed by :mod:`hipcourse.geometry`, never by coordinates in the atlas
+data: move a landmark and the points move with it.
+
+Main entry points:
+
+* :func:`draw_view` - one plate as an :class:`~hipcourse.figures.AtlasFigure` (PNG, ``<img alt>`` HTML and alt
+  text in notebooks);
+* :func:`explorer` - a keyboard-usable widget to pick a view, layers and points;
+* :func:`proportions_demo` - sliders for pelvis width and thigh length; landmarks move, points follow;
+* :func:`write_images` - the static diagrams of ``images/`` (used by ``python -m hipcourse images``).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from . import palette
+from .figures import AtlasFigure, new_figure
+
+__all__ = [
+    "VIEWS",
+    "LAYERS",
+    "DEFAULT_LAYERS",
+    "AtlasDataError",
+    "draw_view",
+    "load_outlines",
+    "place_labels",
+    "explorer",
+    "proportions_demo",
+    "image_specs",
+    "write_images",
+    "check_images",
+]
+
+VIEWS: tuple[str, ...] = ("posterior", "anterior", "lateral")
+#: Every layer, bottom to top.
+LAYERS: tuple[str, ...] = ("outline", "bones", "muscles", "nerves_vessels", "bursa", "landmarks", "points",
+                           "constructions")
+DEFAULT_LAYERS: tuple[str, ...] = LAYERS
+
+_LAYER_WORDS = {
+    "outline": "body outline and skin creases",
+    "bones": "bones",
+    "muscles": "muscles",
+    "nerves_vessels": "nerves and blood vessels",
+    "bursa": "trochanteric bursa",
+    "landmarks": "bony landmarks",
+    "points": "acupressure points",
+    "constructions": "construction lines",
+}
+_VIEW_WORDS = {
+    "posterior": "Posterior view (seen from behind)",
+    "anterior": "Anterior view (seen from the front)",
+    "lateral": "Lateral view (right side, front of the body to the right)",
+}
+_KIND_LAYER_ORDER = {name: index for index, name in enumerate(LAYERS)}
+_VIEW_DEFAULT = "view default"
+
+
+class AtlasDataError(ValueError):
+    """An outline file in ``data/atlas/`` is malformed; the message names the file, the entry and the problem."""
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Outline data
+# ----------------------------------------------------------------------------------------------------------
+def _atlas_dir() -> Path:
+    from .paths import data_dir
+
+    return data_dir() / "atlas"
+
+
+def _schema_path() -> Path:
+    from .paths import data_dir
+
+    return data_dir() / "schemas" / "atlas.schema.json"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One outline shape of a view, in design coordinates (cm) before anchoring to a body."""
+
+    id: str
+    layer: str
+    kind: str
+    path: Any  # matplotlib.path.Path in design coordinates (right side)
+    closed: bool
+    mirror: bool
+    anchors: tuple[str, ...]
+    label: str | None = None
+    label_at: tuple[float, float] | None = None
+    fibres: Mapping[str, float] | None = None
+
+
+@dataclass(frozen=True)
+class Outlines:
+    """The parsed outline file of one view."""
+
+    view: str
+    title: str
+    extent: tuple[float, float, float, float]
+    size: tuple[float, float]
+    landmarks: tuple[str, ...]
+    default_points: tuple[str, ...]
+    design_anchors: Mapping[str, tuple[float, float]]
+    shapes: tuple[Shape, ...] = field(default=())
+
+
+def _catmull_rom_path(points: Sequence[Sequence[float]], *, closed: bool):
+    """Return a cubic-Bezier :class:`matplotlib.path.Path` through ``points`` (uniform Catmull-Rom).
+
+    Bezier control points of the segment P1 -> P2 are P1 + (P2 - P0) / 6 and P2 - (P3 - P1) / 6, which makes the
+    curve pass through every control point with a continuous tangent (no visible corners).
+    """
+    import numpy as np
+    from matplotlib.path import Path as MplPath
+
+    pts = np.asarray(points, dtype=float)
+    n = len(pts)
+    if closed:
+        padded = np.vstack([pts[-1:], pts, pts[:2]])
+        segments = n
+    else:
+        padded = np.vstack([pts[:1], pts, pts[-1:]])
+        segments = n - 1
+    vertices = [pts[0]]
+    codes = [MplPath.MOVETO]
+    for i in range(segments):
+        p0, p1, p2, p3 = padded[i], padded[i + 1], padded[i + 2], padded[i + 3]
+        vertices.extend([p1 + (p2 - p0) / 6.0, p2 - (p3 - p1) / 6.0, p2])
+        codes.extend([MplPath.CURVE4] * 3)
+    if closed:
+        vertices.append(pts[0])
+        codes.append(MplPath.CLOSEPOLY)
+    return MplPath(np.asarray(vertices), codes)
+
+
+def _ellipse_points(center, size, angle_deg=0.0, count=12):
+    """Control points on an ellipse (the closed spline through them is a smooth ellipse)."""
+    cx, cy = center
+    a, b = size[0] / 2.0, size[1] / 2.0
+    t = math.radians(angle_deg)
+    result = []
+    for k in range(count):
+        u = 2 * math.pi * k / count
+        x, y = a * math.cos(u), b * math.sin(u)
+        result.append((cx + x * math.cos(t) - y * math.sin(t), cy + x * math.sin(t) + y * math.cos(t)))
+    return result
+
+
+def _validate(document: Any, source: str) -> None:
+    import jsonschema
+
+    schema = _load_schema()
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+    if errors:
+        error = errors[0]
+        where = _json_path(document, list(error.absolute_path))
+        raise AtlasDataError(f"{source}: {where}: {error.message}")
+
+
+@functools.lru_cache(maxsize=None)
+def _load_schema() -> dict:
+    return json.loads(_schema_path().read_text(encoding="utf-8"))
+
+
+def _json_path(document: Any, parts: list) -> str:
+    """Render a schema error location readably, naming shapes by id: ``shapes[femur].points``."""
+    text, node = "", document
+    for part in parts:
+        if isinstance(part, int):
+            entry = node[part] if isinstance(node, list) and part < len(node) else None
+            name = entry.get("id") if isinstance(entry, dict) else None
+            text += f"[{name if name else part}]"
+        else:
+            text += f".{part}" if text else str(part)
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return text or "(top level)"
+
+
+@functools.lru_cache(maxsize=None)
+def _load_outlines_cached(view: str, directory: str) -> Outlines:
+    import yaml
+
+    from .paths import display_path
+
+    path = Path(directory) / f"{view}.yaml"
+    source = display_path(path)
+    if not path.exists():
+        raise AtlasDataError(f"{source}: missing outline file for view '{view}'")
+    with path.open(encoding="utf-8") as handle:
+        document = yaml.safe_load(handle)
+    _validate(document, source)
+    if document["view"] != view:
+        raise AtlasDataError(f"{source}: view: file is for view '{view}' but says '{document['view']}'")
+    design = {key: (float(v[0]), float(v[1])) for key, v in document["design_anchors"].items()}
+    shapes, seen = [], set()
+    for entry in document["shapes"]:
+        sid = entry["id"]
+        where = f"{source}: shapes[{sid}]"
+        if sid in seen:
+            raise AtlasDataError(f"{where}: duplicate shape id")
+        seen.add(sid)
+        for anchor in entry.get("anchors", []):
+            if anchor not in design:
+                raise AtlasDataError(f"{where}.anchors: '{anchor}' has no entry in design_anchors")
+        if ("points" in entry) == ("ellipse" in entry):
+            raise AtlasDataError(f"{where}: give exactly one of 'points' or 'ellipse'")
+        closed = bool(entry.get("closed", False))
+        if "ellipse" in entry:
+            ellipse = entry["ellipse"]
+            points = _ellipse_points(ellipse["at"], ellipse["size"], ellipse.get("angle", 0.0))
+            closed = True
+        else:
+            points = [tuple(p) for p in entry["points"]]
+            if entry.get("symmetric"):
+                # Control points run from the top of the midline down the +x side; add the mirrored half.
+                points = points + [(-x, y) for x, y in reversed(points[1:-1])]
+                closed = True
+        if entry["kind"] in {"bone", "bone_detail", "muscle", "fascia", "bursa", "hole", "foramen"} and not closed:
+            raise AtlasDataError(f"{where}: a '{entry['kind']}' shape must be closed (closed: true)")
+        minimum = 3 if closed else 2
+        if len(points) < minimum:
+            raise AtlasDataError(f"{where}.points: needs at least {minimum} control points")
+        label_at = tuple(entry["label_at"]) if "label_at" in entry else None
+        if entry.get("label") and label_at is None:
+            raise AtlasDataError(f"{where}: a label needs label_at")
+        shapes.append(Shape(
+            id=sid, layer=entry["layer"], kind=entry["kind"],
+            path=_catmull_rom_path(points, closed=closed), closed=closed,
+            mirror=bool(entry.get("mirror", False)), anchors=tuple(entry.get("anchors", [])),
+            label=entry.get("label"), label_at=label_at, fibres=entry.get("fibres"),
+        ))
+    return Outlines(
+        view=view, title=document["title"], extent=tuple(document["extent"]), size=tuple(document["size"]),
+        landmarks=tuple(document.get("landmarks", [])), default_points=tuple(document.get("default_points", [])),
+        design_anchors=design, shapes=tuple(shapes),
+    )
+
+
+def load_outlines(view: str) -> Outlines:
+    """Return the parsed, validated outline data of ``view`` (cached; spline paths are built once).
+
+    Raises:
+        ValueError: if ``view`` is not one of :data:`VIEWS`.
+        AtlasDataError: if the file is missing or malformed (the message names file, shape and problem).
+    """
+    _check_view(view)
+    return _load_outlines_cached(view, str(_atlas_dir()))
+
+
+def _check_view(view: str) -> None:
+    if view not in VIEWS:
+        raise ValueError(f"unknown view '{view}': choose one of {', '.join(VIEWS)}")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Body and course adapters (the geometry and data modules own the facts; the atlas only asks)
+# ----------------------------------------------------------------------------------------------------------
+def _reference_body():
+    from .geometry import Body
+
+    return Body.reference()
+
+
+def _xy(value) -> tuple[float, float]:
+    """Coerce a geometry result (tuple, array, object with x/y or xy) to a float pair."""
+    if hasattr(value, "xy"):
+        value = value.xy
+    elif hasattr(value, "x") and hasattr(value, "y"):
+        value = (value.x, value.y)
+    x, y = value
+    return float(x), float(y)
+
+
+def _course_of(body):
+    """The course data behind ``body`` (a Body carries its Course; fall back to the default data)."""
+    course = getattr(body, "course", None)
+    if course is None:
+        from .data import load_course
+
+        course = load_course()
+    return course
+
+
+def _point_entry(body, code: str):
+    points = _course_of(body).points
+    if code not in points:
+        raise ValueError(f"unknown point '{code}': known points are {', '.join(sorted(points))}")
+    return points[code]
+
+
+def _landmark_name(body, landmark_id: str) -> str:
+    landmark = _course_of(body).landmarks.get(landmark_id)
+    return landmark.name if landmark is not None else landmark_id
+
+
+def _anchor_transform(shape: Shape, outlines: Outlines, body, view: str):
+    """Per-axis affine map from design coordinates to the body's landmarks (identity without anchors)."""
+    from matplotlib.transforms import Affine2D
+
+    if not shape.anchors:
+        return None
+    actual = [_xy(body.landmark(a, view)) for a in shape.anchors]
+    design = [outlines.design_anchors[a] for a in shape.anchors]
+    scale, shift = [1.0, 1.0], [0.0, 0.0]
+    for axis in (0, 1):
+        d0, a0 = design[0][axis], actual[0][axis]
+        if len(design) == 2 and abs(design[1][axis] - d0) > 1.0:
+            # Two anchors far apart on this axis: stretch so both anchors land on the body's landmarks.
+            scale[axis] = (actual[1][axis] - a0) / (design[1][axis] - d0)
+        shift[axis] = a0 - scale[axis] * d0
+    if scale == [1.0, 1.0] and shift == [0.0, 0.0]:
+        return None
+    return Affine2D().scale(scale[0], scale[1]).translate(shift[0], shift[1])
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Label placement
+# ----------------------------------------------------------------------------------------------------------
+# Candidate offsets (in points) around an anchor, tried in order; the first free one wins.  Right and left
+# first because text is wider than tall, then above/below, then diagonals, then further out.
+_CANDIDATES: tuple[tuple[float, float, str, str], ...] = (
+    (7, 0, "left", "center"), (-7, 0, "right", "center"), (0, 7, "center", "bottom"),
+    (0, -7, "center", "top"), (6, 6, "left", "bottom"), (-6, 6, "right", "bottom"),
+    (6, -6, "left", "top"), (-6, -6, "right", "top"), (14, 0, "left", "center"),
+    (-14, 0, "right", "center"), (0, 14, "center", "bottom"), (0, -14, "center", "top"),
+    (12, 12, "left", "bottom"), (-12, 12, "right", "bottom"), (12, -12, "left", "top"),
+    (-12, -12, "right", "top"), (22, 0, "left", "center"), (-22, 0, "right", "center"),
+)
+
+
+@dataclass
+class LabelRequest:
+    """A label to place: ``text`` next to ``xy`` (data coordinates); ``required`` labels are always drawn."""
+
+    text: str
+    xy: tuple[float, float]
+    style: Mapping[str, Any] = field(default_factory=dict)
+    required: bool = True
+    centred: bool = False  # anatomy labels: try the anchor itself first
+
+
+def _boxes_overlap(a, b, pad: float = 0.0) -> bool:
+    return not (a[2] + pad <= b[0] or b[2] + pad <= a[0] or a[3] + pad <= b[1] or b[3] + pad <= a[1])
+
+
+def place_labels(axes, requests: Sequence[LabelRequest], *, obstacles: Iterable[tuple] = (),
+                 pad: float = 2.0) -> list:
+    """Place text labels so that none covers another label or any obstacle box; return the Text artists.
+
+    Deterministic: each label tries the fixed candidate offsets of ``_CANDIDATES`` in order and keeps the
+    first whose box (measured with the renderer's real text extents) is inside the axes and free of all
+    boxes placed before it and of ``obstacles`` (display-pixel boxes ``(x0, y0, x1, y1)``, e.g. point
+    markers).  A label with ``required=False`` that finds no free place is left out; a required label then
+    takes the last candidate's place (and :func:`label_overlaps` will report it).
+    """
+    figure = axes.figure
+    renderer = figure.canvas.get_renderer()
+    scale = figure.dpi / 72.0
+    taken = [tuple(box) for box in obstacles]
+    ax_box = axes.get_window_extent(renderer)
+    placed = []
+    for request in requests:
+        anchor = axes.transData.transform(request.xy)
+        probe = axes.text(*request.xy, request.text, ha="left", va="bottom", **request.style)
+        extent = probe.get_window_extent(renderer)
+        width, height = extent.width, extent.height
+        candidates = list(_CANDIDATES)
+        if request.centred:
+            candidates.insert(0, (0, 0, "center", "center"))
+        chosen = None
+        for dx, dy, ha, va in candidates:
+            x = anchor[0] + dx * scale
+            y = anchor[1] + dy * scale
+            x0 = x - {"left": 0.0, "center": width / 2, "right": width}[ha]
+            y0 = y - {"bottom": 0.0, "center": height / 2, "top": height}[va]
+            box = (x0, y0, x0 + width, y0 + height)
+            inside = (box[0] >= ax_box.x0 and box[2] <= ax_box.x1 and box[1] >= ax_box.y0
+                      and box[3] <= ax_box.y1)
+            if inside and not any(_boxes_overlap(box, other, pad) for other in taken):
+                chosen = (dx, dy, ha, va, box)
+                break
+        if chosen is None:
+            if not request.required:
+                probe.remove()
+                continue
+            dx, dy, ha, va = candidates[0]
+            x0 = anchor[0] + dx * scale - {"left": 0.0, "center": width / 2, "right": width}[ha]
+            y0 = anchor[1] + dy * scale - {"bottom": 0.0, "center": height / 2, "top": height}[va]
+            chosen = (dx, dy, ha, va, (x0, y0, x0 + width, y0 + height))
+        probe.remove()
+        dx, dy, ha, va, box = chosen
+        style = {"zorder": 60, **request.style}
+        text = axes.annotate(request.text, request.xy, xytext=(dx, dy), textcoords="offset points",
+                             ha=ha, va=va, annotation_clip=False, **style)
+        text._hipcourse_box = box  # display box used for placement (tests compare these)
+        taken.append(box)
+        placed.append(text)
+    return placed
+
+
+def label_overlaps(texts: Sequence, *, obstacles: Iterable[tuple] = ()) -> list[tuple[str, str]]:
+    """Return pairs of label texts whose drawn boxes overlap each other or an obstacle (empty when tidy)."""
+    boxes = []
+    for text in texts:
+        renderer = text.figure.canvas.get_renderer()
+        extent = text.get_window_extent(renderer)
+        boxes.append((text.get_text(), (extent.x0, extent.y0, extent.x1, extent.y1)))
+    problems = []
+    for i, (name_a, box_a) in enumerate(boxes):
+        for name_b, box_b in boxes[i + 1:]:
+            if _boxes_overlap(box_a, box_b, -0.5):
+                problems.append((name_a, name_b))
+        for obstacle in obstacles:
+            if _boxes_overlap(box_a, tuple(obstacle), -0.5):
+                problems.append((name_a, "marker"))
+    return problems
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Drawing
+# ----------------------------------------------------------------------------------------------------------
+def _shape_patches(shape: Shape, transform, *, mirror_side: bool):
+    """Return (paths) for a shape: the right side and, if mirrored, its reflection."""
+    from matplotlib.transforms import Affine2D
+
+    path = shape.path if transform is None else shape.path.transformed(transform)
+    paths = [path]
+    if shape.mirror and mirror_side:
+        paths.append(path.transformed(Affine2D().scale(-1.0, 1.0)))
+    return paths
+
+
+def _draw_shape(axes, shape: Shape, paths, *, zorder: float):
+    import numpy as np
+    from matplotlib.collections import LineCollection
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MplPath
+
+    style = palette.ANATOMY
+    kind = shape.kind
+    artists = []
+    for path in paths:
+        if kind == "skin":
+            s = style["skin"]
+            # Fill the closed region; stroke only the contour (not the closing line along the midline).
+            vertices = np.vstack([path.vertices, path.vertices[:1]])
+            codes = list(path.codes) + [MplPath.CLOSEPOLY]
+            _add(axes, PathPatch(MplPath(vertices, codes), facecolor=s["face"], edgecolor="none",
+                                     zorder=zorder))
+            artists.append(_add(axes, PathPatch(path, facecolor="none", edgecolor=s["edge"],
+                                                    linewidth=s["linewidth"], zorder=zorder + 0.01)))
+        elif kind == "crease":
+            s = style["crease"]
+            face = "none"
+            artists.append(_add(axes, PathPatch(path, facecolor=face, edgecolor=s["edge"],
+                                                    linewidth=s["linewidth"], linestyle=s["linestyle"],
+                                                    zorder=zorder)))
+        elif kind in ("bone", "bone_detail"):
+            s = style[kind]
+            artists.append(_add(axes, PathPatch(path, facecolor=s["face"], edgecolor=s["edge"],
+                                                    linewidth=s["linewidth"], zorder=zorder)))
+        elif kind in ("hole", "foramen"):
+            face = style["skin"]["face"] if kind == "hole" else "#7A6545"
+            artists.append(_add(axes, PathPatch(path, facecolor=face, edgecolor=style["bone"]["edge"],
+                                                    linewidth=0.8, zorder=zorder)))
+        elif kind == "ridge":
+            artists.append(_add(axes, PathPatch(path, facecolor="none", edgecolor=style["bone"]["edge"],
+                                                    linewidth=1.6, linestyle=(0, (1.5, 1.5)), zorder=zorder)))
+        elif kind == "ligament":
+            artists.append(_add(axes, PathPatch(path, facecolor="none", edgecolor="#7A6545",
+                                                    linewidth=1.8, linestyle=(0, (6, 1.5, 1, 1.5)),
+                                                    zorder=zorder)))
+        elif kind in ("muscle", "fascia"):
+            s = style["muscle"]
+            face = s["face"] if kind == "muscle" else "#B9B2A4"
+            patch = PathPatch(path, facecolor=face, edgecolor=s["edge"] if kind == "muscle" else "#6F6A5F",
+                              linewidth=s["linewidth"], alpha=None, zorder=zorder)
+            patch.set_facecolor((*_rgb(face), s["alpha"] if kind == "muscle" else 0.45))
+            _add(axes, patch)
+            artists.append(patch)
+            if shape.fibres:
+                # Fibre-direction hints: parallel hairlines clipped to the muscle outline.
+                angle = math.radians(shape.fibres["angle"])
+                spacing = float(shape.fibres.get("spacing", 1.0))
+                ext = path.get_extents()
+                cx, cy = (ext.x0 + ext.x1) / 2, (ext.y0 + ext.y1) / 2
+                reach = math.hypot(ext.width, ext.height) / 2 + spacing
+                direction = np.array([math.cos(angle), math.sin(angle)])
+                normal = np.array([-direction[1], direction[0]])
+                offsets = np.arange(-reach, reach + 1e-9, spacing)
+                segments = [
+                    [(cx + o * normal[0] - reach * direction[0], cy + o * normal[1] - reach * direction[1]),
+                     (cx + o * normal[0] + reach * direction[0], cy + o * normal[1] + reach * direction[1])]
+                    for o in offsets
+                ]
+                lines = LineCollection(segments, colors=s["edge"], linewidths=0.45, alpha=s["fibre_alpha"],
+                                       zorder=zorder + 0.001)
+                axes.add_collection(lines, autolim=False)
+                lines.set_clip_path(patch)
+        elif kind in ("nerve", "artery", "vein"):
+            s = style[kind]
+            # A dark casing under the coloured line keeps yellow nerves visible on light skin.
+            _add(axes, PathPatch(path, facecolor="none", edgecolor=s["casing"],
+                                     linewidth=s["linewidth"] + 1.4, zorder=zorder, capstyle="round"))
+            artists.append(_add(axes, PathPatch(path, facecolor="none", edgecolor=s["edge"],
+                                                    linewidth=s["linewidth"], linestyle=s["linestyle"],
+                                                    zorder=zorder + 0.001)))
+        elif kind == "bursa":
+            s = style["bursa"]
+            patch = PathPatch(path, facecolor=(*_rgb(s["face"]), s["alpha"]), edgecolor=s["edge"],
+                              linewidth=s["linewidth"], hatch=s["hatch"], zorder=zorder)
+            _add(axes, patch)
+            artists.append(patch)
+        else:  # pragma: no cover - the schema restricts kinds
+            raise AtlasDataError(f"shape '{shape.id}': unknown kind '{kind}'")
+    return artists
+
+
+def _add(axes, patch):
+    """Add a patch without updating data limits (the view extent is fixed; this saves most of the time)."""
+    axes.add_artist(patch)
+    return patch
+
+
+def _rgb(colour: str) -> tuple[float, float, float]:
+    from matplotlib.colors import to_rgb
+
+    return to_rgb(colour)
+
+
+_KIND_LEGEND = {"nerve": "nerve (yellow, dash-dot)", "artery": "artery (red, solid)", "vein": "vein (blue, dashed)"}
+
+
+def _resolve_points(view: str, body, points) -> list[str]:
+    outlines = load_outlines(view)
+    if points == _VIEW_DEFAULT or points is None:
+        wanted = list(outlines.default_points)
+        explicit = False
+    else:
+        wanted = [points] if isinstance(points, str) else list(points)
+        explicit = True
+    result = []
+    for code in wanted:
+        try:
+            body.point(code, view)
+        except Exception as error:  # the geometry module decides which points exist in which view
+            if explicit:
+                raise ValueError(f"point '{code}' cannot be drawn in the {view} view: {error}") from error
+            continue
+        result.append(code)
+    return result
+
+
+def _relation_words(point: tuple[float, float], ref: tuple[float, float], view: str, ref_name: str) -> str:
+    """Describe ``point`` relative to landmark ``ref`` in plain words, in cm rounded to 0.1."""
+    dx, dy = point[0] - ref[0], point[1] - ref[1]
+    parts = []
+    if abs(dx) >= 0.05:
+        if view == "lateral":
+            parts.append(f"{abs(dx):.1f} cm {'in front of' if dx > 0 else 'behind'}")
+        else:
+            parts.append(f"{abs(dx):.1f} cm {'further from the midline than' if dx > 0 else 'closer to the midline than'}")
+    if abs(dy) >= 0.05:
+        parts.append(f"{abs(dy):.1f} cm {'above' if dy > 0 else 'below'}")
+    if not parts:
+        return f"at {ref_name}"
+    return " and ".join(parts) + f" {ref_name}"
+
+
+def _point_landmarks(code: str, view: str, body, xy, candidates: Sequence[str]) -> list[tuple[str, tuple]]:
+    """Landmarks to describe a point by: those named in points.yaml (if drawn in this view), else the 2 nearest."""
+    chosen = []
+    try:
+        named = list(_point_entry(body, code).raw.get("landmarks") or [])
+    except Exception:
+        named = []
+    for landmark_id in named:
+        try:
+            chosen.append((landmark_id, _xy(body.landmark(landmark_id, view))))
+        except Exception:
+            continue
+    if not chosen:
+        located = []
+        for landmark_id in candidates:
+            try:
+                located.append((landmark_id, _xy(body.landmark(landmark_id, view))))
+            except Exception:
+                continue
+        located.sort(key=lambda item: (math.hypot(item[1][0] - xy[0], item[1][1] - xy[1]), item[0]))
+        chosen = located[:2]
+    return chosen[:3]
+
+
+def _alternative_entries(body, code: str) -> list[Any]:
+    return list(_point_entry(body, code).alternatives)
+
+
+def _point_title(body, code: str) -> str:
+    try:
+        entry = _point_entry(body, code)
+    except ValueError:
+        return code
+    pinyin = entry.pinyin
+    return f"{code} {pinyin}" if pinyin else code
+
+
+def _get_construction(body, code: str, view: str, variant: str | None):
+    return list(body.construction(code, view, variant=variant))
+
+
+def _step_inputs(step) -> list[tuple[str, tuple[float, float]]]:
+    """The named input positions of a construction step (names kept for labels)."""
+    names = list(getattr(step, "inputs", ()) or ())
+    points = list(getattr(step, "points", ()) or ())
+    return [(names[i] if i < len(names) else "", _xy(xy)) for i, xy in enumerate(points)]
+
+
+def _fraction_of(step) -> Fraction | None:
+    t = getattr(step, "fraction", None)
+    if t is None:
+        return None
+    return Fraction(float(t)).limit_denominator(12)
+
+
+def _draw_construction(axes, body, code: str, view: str, *, variant=None, colour=None, zorder=30.0,
+                       labels: list) -> list[str]:
+    """Draw the trace of a point's construction: lines, fraction ticks and B-cun rulers; return word steps."""
+    import numpy as np
+
+    style = palette.ANATOMY["construction"]
+    colour = colour or style["colour"]
+    words = []
+    steps = _get_construction(body, code, view, variant)
+    for step in steps:
+        kind = str(step.kind).lower()
+        inputs = _step_inputs(step)
+        result = _xy(step.xy) if step.xy is not None else None
+        label = step.label
+        if label:
+            words.append(str(label))
+        if kind in ("lerp", "mid") and len(inputs) >= 2:
+            (name_a, a), (name_b, b) = inputs[0], inputs[1]
+            fraction = Fraction(1, 2) if kind == "mid" else _fraction_of(step)
+            if fraction is None and result is not None:
+                total = math.hypot(b[0] - a[0], b[1] - a[1]) or 1.0
+                fraction = Fraction(math.hypot(result[0] - a[0], result[1] - a[1]) / total).limit_denominator(12)
+            axes.plot([a[0], b[0]], [a[1], b[1]], color=colour, linewidth=style["linewidth"],
+                      linestyle=style["linestyle"], zorder=zorder)
+            if fraction is not None and 0 < fraction < 1:
+                denominator = fraction.denominator
+                direction = np.array([b[0] - a[0], b[1] - a[1]])
+                length = float(np.hypot(*direction)) or 1.0
+                normal = np.array([-direction[1], direction[0]]) / length * 0.7
+                for k in range(1, denominator):
+                    tick = np.array(a) + direction * k / denominator
+                    axes.plot([tick[0] - normal[0], tick[0] + normal[0]], [tick[1] - normal[1], tick[1] + normal[1]],
+                              color=colour, linewidth=1.6, zorder=zorder + 0.1)
+                    if Fraction(k, denominator) == fraction:
+                        labels.append(LabelRequest(f"{fraction.numerator}/{fraction.denominator}",
+                                                   (float(tick[0] + normal[0] * 1.6), float(tick[1] + normal[1] * 1.6)),
+                                                   style={"fontsize": 8, "color": "#6B2F55", "fontweight": "bold"},
+                                                   required=False, centred=True))
+        elif kind == "offset" and inputs and result is not None:
+            start = inputs[0][1]
+            axes.annotate("", result, xytext=start, arrowprops={"arrowstyle": "-|>", "color": colour,
+                                                                  "linewidth": style["linewidth"]},
+                          zorder=zorder)
+            scale_id = step.scale
+            cun = sum(abs(v) for v in (step.offset or {}).values()) if step.offset else None
+            if scale_id:
+                try:
+                    cm_per_cun = float(body.cun(scale_id))
+                except Exception:
+                    cm_per_cun = None
+                if cm_per_cun:
+                    _draw_ruler(axes, start, result, cm_per_cun, zorder=zorder + 0.2)
+                    distance = math.hypot(result[0] - start[0], result[1] - start[1]) / cm_per_cun
+                    cun = cun or distance
+            if cun:
+                middle = ((start[0] + result[0]) / 2, (start[1] + result[1]) / 2)
+                labels.append(LabelRequest(f"{float(cun):g} B-cun", middle,
+                                           style={"fontsize": 8, "color": "#6B2F55", "fontweight": "bold"},
+                                           required=False))
+        elif kind in ("level", "horizontal", "vertical", "intersect", "line") and inputs and result is not None:
+            for _, xy in inputs:
+                axes.plot([xy[0], result[0]], [xy[1], result[1]], color=colour, linewidth=1.0,
+                          linestyle=(0, (2, 2)), zorder=zorder)
+    return words
+
+
+def _draw_ruler(axes, start, end, cm_per_cun: float, *, zorder: float) -> None:
+    """A B-cun ruler along ``start -> end``: a tick every cun, longer ticks every whole number of cun."""
+    import numpy as np
+    from matplotlib.collections import LineCollection
+
+    start, end = np.asarray(start, float), np.asarray(end, float)
+    direction = end - start
+    length = float(np.hypot(*direction))
+    if length == 0:
+        return
+    unit = direction / length
+    normal = np.array([-unit[1], unit[0]])
+    count = int(math.floor(length / cm_per_cun + 1e-9))
+    segments = []
+    for k in range(count + 1):
+        base = start + unit * k * cm_per_cun - normal * 0.9
+        segments.append([tuple(base), tuple(base - normal * 0.6)])
+    segments.append([tuple(start - normal * 0.9), tuple(end - normal * 0.9)])
+    axes.add_collection(LineCollection(segments, colors=palette.ANATOMY["ruler"]["colour"], linewidths=0.9,
+                                       zorder=zorder), autolim=False)
+
+
+def draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="view default", labels: bool = True,
+              constructions: Sequence[str] = (), alternatives: Sequence[str] = (), highlight: str | None = None,
+              body=None, title: str | None = None, size: tuple[float, float] | None = None) -> AtlasFigure:
+    """Draw one atlas plate and return it as an :class:`~hipcourse.figures.AtlasFigure`.
+
+    Args:
+        view: ``"posterior"``, ``"anterior"`` or ``"lateral"``.
+        layers: layers to draw, any of :data:`LAYERS` (drawn bottom to top in that fixed order).
+        points: ``"view default"`` (the view's usual points), a list of codes, or ``()`` for none.
+        labels: label structures, landmarks and points (labels never cover a point or each other).
+        constructions: codes whose WHO construction is drawn (lines, fraction ticks, B-cun ruler).
+        alternatives: codes whose alternative locations from other sources are drawn with their own
+            markers and a legend naming the source.
+        highlight: a code drawn larger with a ring, e.g. the point a lesson is about.
+        body: a :class:`hipcourse.geometry.Body` (default: the reference body).
+        title: figure title (default: the view title from the outline data).
+        size: figure size in inches (default from the outline data).
+
+    Raises:
+        ValueError: for an unknown view or layer, or a point that cannot be drawn in this view.
+    """
+    _check_view(view)
+    unknown = [layer for layer in layers if layer not in LAYERS]
+    if unknown:
+        raise ValueError(f"unknown layer(s) {', '.join(map(repr, unknown))}: choose from {', '.join(LAYERS)}")
+    layers = [layer for layer in LAYERS if layer in set(layers)]
+    body = body if body is not None else _reference_body()
+    outlines = load_outlines(view)
+    codes = _resolve_points(view, body, points) if "points" in layers else []
+    if highlight is not None and highlight not in codes and "points" in layers:
+        codes = _resolve_points(view, body, [highlight]) + codes
+    figure = new_figure(size=tuple(size or outlines.size))
+    axes = figure.add_axes((0.01, 0.01, 0.98, 0.95))
+    xmin, xmax, ymin, ymax = outlines.extent
+    axes.set_xlim(xmin, xmax)
+    axes.set_ylim(ymin, ymax)
+    axes.set_aspect("equal", adjustable="box")
+    axes.set_axis_off()
+    figure.suptitle(title if title is not None else outlines.title, fontsize=12, y=0.985)
+    mirror_side = view in ("posterior", "anterior")
+    label_requests: list[LabelRequest] = []
+    anatomy_labels: list[LabelRequest] = []
+    drawn_layers = []
+    kinds_drawn = set()
+
+    # -- anatomy layers -------------------------------------------------------------------------------
+    for layer in ("outline", "bones", "muscles", "nerves_vessels", "bursa"):
+        if layer not in layers:
+            continue
+        base = 1.0 + _KIND_LAYER_ORDER[layer] * 2.0
+        shapes = [shape for shape in outlines.shapes if shape.layer == layer]
+        for index, shape in enumerate(shapes):
+            transform = _anchor_transform(shape, outlines, body, view)
+            paths = _shape_patches(shape, transform, mirror_side=mirror_side)
+            _draw_shape(axes, shape, paths, zorder=base + index * 0.01)
+            kinds_drawn.add(shape.kind)
+            if labels and shape.label:
+                at = shape.label_at
+                if transform is not None:
+                    at = tuple(transform.transform(at))
+                anatomy_labels.append(LabelRequest(shape.label, (float(at[0]), float(at[1])),
+                                                   style={"fontsize": 6.5, "color": "#3A2E25",
+                                                          "fontstyle": "italic"},
+                                                   required=False, centred=True))
+        if shapes:
+            drawn_layers.append(layer)
+
+    obstacles = []  # display boxes of point markers: no label may cover a point
+
+    def marker_box(xy, size_pt):
+        px = axes.transData.transform(xy)
+        half = size_pt * figure.dpi / 72.0 / 2 + 1.0
+        return (px[0] - half, px[1] - half, px[0] + half, px[1] + half)
+
+    # -- landmarks ---------------------------------------------------------------------------------------
+    landmark_positions = {}
+    if "landmarks" in layers:
+        style = palette.ANATOMY["landmark"]
+        for landmark_id in outlines.landmarks:
+            try:
+                xy = _xy(body.landmark(landmark_id, view))
+            except Exception:
+                continue  # a landmark the geometry module does not define in this view
+            landmark_positions[landmark_id] = xy
+            axes.plot(*xy, marker=style["marker"], color=style["colour"], markersize=style["size"],
+                      markeredgewidth=1.4, zorder=40, linestyle="none")
+            obstacles.append(marker_box(xy, style["size"]))
+            if labels:
+                label_requests.append(LabelRequest(landmark_id, xy, style={"fontsize": 7.5, "color": "#000000",
+                                                                           "fontweight": "bold"}))
+        if landmark_positions:
+            drawn_layers.append("landmarks")
+    figure.canvas.get_renderer()  # make sure transforms are final before measuring text
+
+    # -- constructions --------------------------------------------------------------------------------------
+    construction_words: dict[str, list[str]] = {}
+    if "constructions" in layers:
+        for code in constructions:
+            try:
+                construction_words[code] = _draw_construction(axes, body, code, view, labels=label_requests)
+            except Exception as error:
+                raise ValueError(f"cannot draw the construction of '{code}' in the {view} view: {error}") from error
+        if constructions:
+            drawn_layers.append("constructions")
+
+    # -- points -----------------------------------------------------------------------------------------
+    points_drawn: dict[str, tuple[float, float]] = {}
+    legend_handles = []
+    variant_descriptions = []
+    if "points" in layers:
+        for code in codes:
+            xy = _xy(body.point(code, view))
+            points_drawn[code] = xy
+            ps = palette.point_style(code)
+            size_pt = ps.size * (1.5 if code == highlight else 1.0)
+            (handle,) = axes.plot(*xy, marker=ps.marker, color=ps.colour, markersize=size_pt,
+                                  markeredgecolor="#000000", markeredgewidth=1.0, linestyle="none", zorder=50,
+                                  label=f"{code} (standard location, WHO 2008)")
+            if code == highlight:
+                axes.plot(*xy, marker="o", markersize=size_pt * 1.9, markerfacecolor="none",
+                          markeredgecolor="#000000", markeredgewidth=1.4, linestyle="none", zorder=49)
+            obstacles.append(marker_box(xy, size_pt * (1.9 if code == highlight else 1.0)))
+            if labels:
+                label_requests.insert(0, LabelRequest(code, xy, style={"fontsize": 8.5, "fontweight": "bold",
+                                                                       "color": "#000000",
+                                                                       "bbox": {"boxstyle": "round,pad=0.15",
+                                                                                "facecolor": "white",
+                                                                                "edgecolor": ps.colour,
+                                                                                "linewidth": 0.8}}))
+            if code in alternatives:
+                legend_handles.append(handle)
+        for code in alternatives:
+            if code not in points_drawn:
+                raise ValueError(f"alternatives: '{code}' is not drawn in the {view} view (add it to points)")
+            for index, alt in enumerate(_alternative_entries(body, code)):
+                alt_id = alt.id
+                try:
+                    xy = _xy(body.point(code, view, variant=alt_id))
+                except Exception:
+                    continue  # this variant has no location in this view
+                points_drawn[alt_id] = xy
+                vs = palette.variant_style(index)
+                label = alt.label or alt_id
+                (handle,) = axes.plot(*xy, marker=vs.marker, color=vs.colour, markersize=vs.size,
+                                      markeredgecolor="#000000", markeredgewidth=1.0, linestyle="none",
+                                      zorder=51, label=f"{code}: {label}")
+                axes.plot([points_drawn[code][0], xy[0]], [points_drawn[code][1], xy[1]], color="#555555",
+                          linewidth=0.8, linestyle=(0, (1, 1.5)), zorder=48)
+                legend_handles.append(handle)
+                obstacles.append(marker_box(xy, vs.size))
+                variant_descriptions.append((code, alt_id, label, xy))
+        if codes:
+            drawn_layers.append("points")
+
+    if labels:
+        place_labels(axes, label_requests, obstacles=obstacles)
+        place_labels(axes, anatomy_labels, obstacles=obstacles + [t._hipcourse_box for t in axes.texts
+                                                                  if hasattr(t, "_hipcourse_box")])
+    if legend_handles:
+        axes.legend(handles=legend_handles, loc="lower left", fontsize=7, frameon=True, framealpha=0.95,
+                    title="Where the sources put the point", title_fontsize=7.5)
+    neuro = [k for k in ("nerve", "artery", "vein") if k in kinds_drawn]
+    if neuro and "nerves_vessels" in layers:
+        from matplotlib.lines import Line2D
+
+        style = palette.ANATOMY
+        handles = [Line2D([], [], color=style[k]["edge"], linewidth=style[k]["linewidth"],
+                          linestyle=style[k]["linestyle"], label=_KIND_LEGEND[k]) for k in neuro]
+        key = axes.legend(handles=handles, loc="lower right", fontsize=6.5, frameon=True, framealpha=0.9,
+                          handlelength=3.2)
+        if legend_handles:
+            # Keep both legends: matplotlib replaces the first unless it is re-added as an artist.
+            axes.add_artist(key)
+            axes.legend(handles=legend_handles, loc="lower left", fontsize=7, frameon=True, framealpha=0.95,
+                        title="Where the sources put the point", title_fontsize=7.5)
+
+    alt_text = _alt_text(view, outlines, drawn_layers, body, points_drawn, codes, landmark_positions,
+                         construction_words, variant_descriptions, highlight)
+    return AtlasFigure(figure, alt_text=alt_text, points_drawn=points_drawn,
+                       caption=title if title is not None else outlines.title)
+
+
+def _alt_text(view, outlines, drawn_layers, body, points_drawn, codes, landmark_positions, construction_words,
+              variant_descriptions, highlight) -> str:
+    """Describe what is drawn: view, layers, every point relative to its landmarks, in cm rounded to 0.1."""
+    lines = [f"{_VIEW_WORDS[view]}: {outlines.title.lower()}."]
+    if drawn_layers:
+        lines.append("Layers: " + ", ".join(_LAYER_WORDS[layer] for layer in drawn_layers) + ".")
+    if landmark_positions:
+        lines.append("Landmarks: " + "; ".join(
+            f"{lid} at x {xy[0]:.1f} cm, y {xy[1]:.1f} cm" for lid, xy in landmark_positions.items()) + ".")
+    candidates = tuple(outlines.landmarks)
+    for code in codes:
+        xy = points_drawn[code]
+        relations = [_relation_words(xy, ref, view, lid)
+                     for lid, ref in _point_landmarks(code, view, body, xy, candidates)]
+        mark = " (highlighted)" if code == highlight else ""
+        text = f"{_point_title(body, code)}{mark} at x {xy[0]:.1f} cm, y {xy[1]:.1f} cm"
+        if relations:
+            text += ": " + "; ".join(relations)
+        lines.append(text + ".")
+    for code, alt_id, label, xy in variant_descriptions:
+        base = points_drawn[code]
+        lines.append(f"Alternative location of {code} ({label}) at x {xy[0]:.1f} cm, y {xy[1]:.1f} cm: "
+                     f"{_relation_words(xy, base, view, 'the standard ' + code)}.")
+    for code, words in construction_words.items():
+        if words:
+            lines.append(f"Construction of {code}: " + "; ".join(words) + ".")
+    return "\n".join(lines)

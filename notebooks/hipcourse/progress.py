@@ -1,0 +1,502 @@
+"""Local learner progress that is never lost.
+
+The :class:`ProgressStore` keeps one JSON file, ``progress.json``, in the learner's progress directory
+(``HIPCOURSE_PROGRESS_DIR`` if set, else ``platformdirs.user_data_dir("hipcourse")``). The file is validated
+against ``data/schemas/progress.schema.json``.
+
+Guarantees, and how they are kept:
+
+* **Atomic writes.** A temporary file in the same directory is written, flushed, fsynced and moved over the old
+  file with :func:`os.replace`, so a crash leaves either the old or the new file, never half of one.
+* **No lost answers when two notebooks write at once.** Every change is an *operation* applied, under an
+  exclusive :func:`fcntl.flock` on ``progress.json.lock``, to the file as it is on disk at that moment
+  (read, merge, write). Nothing is written from a stale in-memory copy.
+* **Unreadable files are kept.** A truncated, non-JSON, unknown-version or schema-invalid file is moved to
+  ``progress.json.corrupt-<n>`` (``n`` is a counter, not a clock), reported in :attr:`warnings_for_learner`
+  (shown by the quiz widgets), and a fresh file is started. It is never silently overwritten.
+* **Read-only directories do not crash anything.** If a write fails, the change is kept in memory, retried with
+  the next change, and the learner is told once, in plain words.
+
+Nothing here prints or emits Python warnings: notebook outputs must stay clean and deterministic.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import functools
+import json
+import os
+import tempfile
+from pathlib import Path
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "MAX_BOX",
+    "MAX_ANSWERS",
+    "ProgressStore",
+    "default_progress_dir",
+    "empty_progress",
+    "next_box",
+    "progress_panel",
+    "validate_progress",
+]
+
+SCHEMA_VERSION = 1
+MAX_BOX = 5  # Leitner boxes 1..5
+MAX_ANSWERS = 20  # answers kept per question: enough for an instructor, bounded file size
+FILE_NAME = "progress.json"
+
+_validator = None
+
+
+class ProgressError(ValueError):
+    """A progress file or an update to it is not valid."""
+
+
+def next_box(box: int, correct: bool) -> int:
+    """Return the Leitner box after an answer: a miss goes back to box 1, a hit moves up one box (max 5)."""
+    if not correct:
+        return 1
+    return min(int(box) + 1, MAX_BOX)
+
+
+def empty_progress() -> dict:
+    """Return a new, valid, empty progress document."""
+    return {"schema_version": SCHEMA_VERSION, "seq": 0, "questions": {}, "quizzes": {}, "sections": {}}
+
+
+def default_progress_dir() -> Path:
+    """Return the progress directory: ``HIPCOURSE_PROGRESS_DIR`` if set, else the platform user-data dir."""
+    from hipcourse import paths
+
+    return paths.progress_dir()
+
+
+def _get_validator():
+    global _validator
+    if _validator is None:
+        import jsonschema  # heavy import: only when a progress file is first read or written
+
+        from hipcourse import paths
+
+        # The schema belongs to the code, not to a data copy: always the repository's.
+        schema_path = paths.repo_root() / "data" / "schemas" / "progress.schema.json"
+        schema = json.loads(schema_path.read_text(encoding="utf-8"))
+        _validator = jsonschema.Draft202012Validator(schema)
+    return _validator
+
+
+def validate_progress(data, *, where: str = FILE_NAME) -> None:
+    """Raise :class:`ProgressError` naming the file, the entry and the problem if ``data`` is not valid."""
+    if not isinstance(data, dict):
+        raise ProgressError(f"{where}: top level must be a JSON object, not {type(data).__name__}")
+    if data.get("schema_version") != SCHEMA_VERSION:
+        raise ProgressError(
+            f"{where}: unknown schema_version {data.get('schema_version')!r} (this course reads {SCHEMA_VERSION})"
+        )
+    errors = sorted(_get_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        err = errors[0]
+        entry = ".".join(str(p) for p in err.absolute_path) or "(top level)"
+        raise ProgressError(f"{where}: {entry}: {err.message}")
+
+
+class ProgressStore:
+    """The learner's progress file, with atomic, locked, merge-on-write updates.
+
+    Parameters
+    ----------
+    path:
+        The progress file, or a directory to hold ``progress.json``. Default: ``default_progress_dir()``.
+
+    Attributes
+    ----------
+    warnings_for_learner:
+        Plain-language messages about problems (a file moved aside, answers that could not be saved). Quiz
+        widgets show them; nothing is printed.
+    """
+
+    def __init__(self, path=None):
+        path = Path(path) if path is not None else default_progress_dir()
+        if path.suffix != ".json":
+            path = path / FILE_NAME
+        self.path = path
+        self.warnings_for_learner: list[str] = []
+        self._pending: list = []  # operations not yet on disk (write failed); replayed on the next write
+        self._data = None  # last known state (disk + pending)
+        self._write_failed = False
+
+    def __repr__(self):
+        return f"ProgressStore({self.path.name!r})"
+
+    # ---------------------------------------------------------------- low level: read, lock, write
+    def _warn(self, message: str) -> None:
+        if message not in self.warnings_for_learner:
+            self.warnings_for_learner.append(message)
+
+    @contextlib.contextmanager
+    def _locked(self):
+        """Hold an exclusive lock on ``progress.json.lock`` (no lock if the directory is not writable)."""
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            # Read-only place: nobody can write here, so there is nothing to serialise against.
+            yield
+            return
+        try:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the flock
+
+    def _next_backup(self, kind: str) -> Path:
+        n = 1
+        while self.path.with_name(f"{self.path.name}.{kind}-{n}").exists():
+            n += 1
+        return self.path.with_name(f"{self.path.name}.{kind}-{n}")
+
+    def _read_disk(self) -> dict:
+        """Read the file (call with the lock held). Unreadable files are moved aside and reported."""
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return empty_progress()
+        except OSError as exc:
+            # Unreadable but present (e.g. permissions): never write over it.
+            self._write_failed = True
+            self._warn(
+                f"Your saved progress could not be read ({exc.strerror or exc}); it was left untouched and "
+                "new answers are kept for this session only."
+            )
+            raise _Unwritable() from exc
+        try:
+            data = json.loads(raw.decode("utf-8"))
+            validate_progress(data, where=self.path.name)
+            return data
+        except (UnicodeDecodeError, json.JSONDecodeError, ProgressError) as exc:
+            problem = str(exc) if isinstance(exc, ProgressError) else f"{self.path.name}: not valid JSON ({exc})"
+            backup = self._next_backup("corrupt")
+            try:
+                os.replace(self.path, backup)
+            except OSError:
+                self._write_failed = True
+                self._warn(
+                    f"Your saved progress file could not be read ({problem}) and could not be moved aside. "
+                    "It was left untouched; new answers are kept for this session only."
+                )
+                raise _Unwritable() from exc
+            self._warn(
+                f"Your saved progress file could not be read ({problem}). It was kept as {backup.name} "
+                "next to it, and a new progress file was started."
+            )
+            return empty_progress()
+
+    def _write_disk(self, data: dict) -> None:
+        """Atomically replace the file with ``data`` (call with the lock held)."""
+        validate_progress(data, where=self.path.name)
+        text = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False)
+        fd, tmp = tempfile.mkstemp(prefix=".progress-", suffix=".tmp", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        with contextlib.suppress(OSError):  # make the rename durable; not possible on every filesystem
+            dfd = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+
+    def _transact(self, op=None) -> dict:
+        """Apply ``op`` (a function mutating the document) to the on-disk state, under the lock.
+
+        Pending operations from failed writes are replayed first, so nothing the learner did is lost.
+        Returns the new state. If writing fails, the state is kept in memory and the learner is told.
+        """
+        if op is not None:
+            self._pending.append(op)
+        with self._locked():
+            try:
+                data = self._read_disk()
+            except _Unwritable:
+                data = empty_progress()
+                base_ok = False
+            else:
+                base_ok = True
+            try:
+                for pending in self._pending:
+                    pending(data)
+                validate_progress(data, where=self.path.name)
+            except Exception:
+                # An update that raises or makes the file invalid is a caller bug: drop it, write nothing,
+                # and let the error propagate (earlier pending updates stay queued).
+                if op is not None and self._pending and self._pending[-1] is op:
+                    self._pending.pop()
+                raise
+            if base_ok and (op is not None or self._pending):
+                try:
+                    self._write_disk(data)
+                except OSError as exc:
+                    self._write_failed = True
+                    self._warn(
+                        f"Your answers could not be saved in {self.path.parent} ({exc.strerror or exc}). "
+                        "They are kept for this session only: export them from the progress panel to keep them."
+                    )
+                else:
+                    self._pending.clear()
+                    if self._write_failed:
+                        self._write_failed = False
+                        self._warn("Your progress is being saved again.")
+        self._data = data
+        return data
+
+    # ---------------------------------------------------------------- reading
+    def load(self) -> dict:
+        """Return a deep copy of the current progress (disk merged with anything not yet saved)."""
+        return copy.deepcopy(self._transact())
+
+    @property
+    def saved(self) -> bool:
+        """True if every change so far is on disk."""
+        return not self._pending
+
+    def question(self, qid: str) -> dict | None:
+        """Return the record of question ``qid`` (a copy), or None if it was never answered."""
+        data = self._data if self._data is not None else self._transact()
+        rec = data["questions"].get(qid)
+        return copy.deepcopy(rec) if rec is not None else None
+
+    # ---------------------------------------------------------------- writing
+    def record_answer(self, qid: str, *, answer, correct: bool, bank: str | None = None,
+                      quiz: str | None = None) -> dict:
+        """Record one checked answer to question ``qid`` and move its Leitner box; return the new record.
+
+        ``answer`` must be JSON (str, number, bool, list, dict of str).
+        """
+        if not isinstance(qid, str) or not qid:
+            raise ProgressError(f"record_answer: question id must be a non-empty string, not {qid!r}")
+        answer = json.loads(json.dumps(answer))  # copy, and fail here (not at write time) if it is not JSON
+        correct = bool(correct)
+
+        def op(data):
+            data["seq"] += 1
+            rec = data["questions"].setdefault(
+                qid, {"answers": [], "attempts": 0, "correct": None, "last_seen": 0, "box": 1}
+            )
+            rec["answers"] = (rec["answers"] + [answer])[-MAX_ANSWERS:]
+            rec["attempts"] += 1
+            rec["correct"] = correct
+            rec["last_seen"] = data["seq"]
+            rec["box"] = next_box(rec["box"], correct)
+            if bank is not None:
+                rec["bank"] = bank
+            if quiz is not None:
+                rec["quiz"] = quiz
+
+        return copy.deepcopy(self._transact(op)["questions"][qid])
+
+    def record_reveal(self, qid: str) -> None:
+        """Note that the learner pressed 'Show answer' for ``qid`` (counts as a miss for review)."""
+
+        def op(data):
+            data["seq"] += 1
+            rec = data["questions"].setdefault(
+                qid, {"answers": [], "attempts": 0, "correct": None, "last_seen": 0, "box": 1}
+            )
+            rec["revealed"] = True
+            rec["box"] = 1  # looked-up answers need practice: review them first
+            rec["last_seen"] = data["seq"]
+
+        self._transact(op)
+
+    def record_score(self, bank: str, quiz_id: str, *, score: int, total: int) -> None:
+        """Record a quiz score (``score`` of ``total``) and keep the best score."""
+        if not 0 <= score <= total:
+            raise ProgressError(f"record_score: {bank}/{quiz_id}: score {score} is not within 0..{total}")
+        key = f"{bank}/{quiz_id}"
+
+        def op(data):
+            rec = data["quizzes"].setdefault(key, {"score": 0, "total": total, "best": 0})
+            rec.update(score=int(score), total=int(total), best=max(int(score), rec.get("best", 0)))
+
+        self._transact(op)
+
+    def get_section(self, name: str, default=None):
+        """Return a copy of section ``name`` (e.g. ``"diary"``), or ``default`` if it does not exist."""
+        data = self._transact()
+        if name not in data["sections"]:
+            return default
+        return copy.deepcopy(data["sections"][name])
+
+    def update_section(self, name: str, fn) -> object:
+        """Replace section ``name`` by ``fn(current)`` under the lock; ``current`` is None if it is new.
+
+        ``fn`` receives the section as it is on disk right now (so concurrent writers merge), must return JSON
+        and may be called again later if the first write fails. Returns the new value.
+        """
+        if not isinstance(name, str) or not name:
+            raise ProgressError(f"update_section: section name must be a non-empty string, not {name!r}")
+
+        def op(data):
+            new = fn(copy.deepcopy(data["sections"].get(name)))
+            try:
+                data["sections"][name] = json.loads(json.dumps(new))
+            except (TypeError, ValueError) as exc:
+                raise ProgressError(f"update_section({name!r}): the new value is not JSON: {exc}") from exc
+
+        return copy.deepcopy(self._transact(op)["sections"][name])
+
+    def export(self, path, *, name: str | None = None) -> Path:
+        """Write a copy of the progress to ``path`` for an instructor, with the learner-chosen ``name``."""
+        data = self.load()
+        if name:
+            data["learner"] = {"name": str(name)[:200]}
+        validate_progress(data, where=str(path))
+        path = Path(path)
+        text = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False)
+        fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        return path
+
+    def reset(self, confirm: bool = False, *, sections: bool = False) -> Path | None:
+        """Start quiz progress afresh. Requires ``confirm=True``; the old file is kept as ``.reset-<n>``.
+
+        Sections (such as the pain diary) are kept unless ``sections=True``. Returns the backup path
+        (None if there was nothing to back up).
+        """
+        if confirm is not True:
+            raise ProgressError("reset: nothing was deleted; call reset(confirm=True) to really start afresh")
+        backup = None
+        with self._locked():
+            try:
+                data = self._read_disk()
+            except _Unwritable:
+                data = empty_progress()
+            for pending in self._pending:
+                pending(data)
+            if data != empty_progress():
+                backup = self._next_backup("reset")
+                try:
+                    self._write_disk_to(backup, data)
+                except OSError as exc:
+                    self._warn(f"Progress was not reset: the backup could not be written ({exc.strerror or exc}).")
+                    return None
+            fresh = empty_progress()
+            if not sections:
+                fresh["sections"] = data["sections"]
+            try:
+                self._write_disk(fresh)
+            except OSError as exc:
+                self._warn(f"Progress was not reset: the file could not be written ({exc.strerror or exc}).")
+                return None
+            self._pending.clear()
+            self._data = fresh
+        return backup
+
+    def _write_disk_to(self, path: Path, data: dict) -> None:
+        saved, self.path = self.path, path
+        try:
+            self._write_disk(data)
+        finally:
+            self.path = saved
+
+
+class _Unwritable(Exception):
+    """Internal: the file exists, is unreadable and could not be moved aside; do not write over it."""
+
+
+def progress_panel(store: ProgressStore | None = None, *, export_path="hipcourse-progress-export.json"):
+    """Return a widget with a progress summary, Export (with a name field) and Reset (asks to confirm)."""
+    import ipywidgets as widgets
+
+    from hipcourse import review
+
+    store = store if store is not None else ProgressStore()
+    summary = widgets.HTML(value=review.summary_html(store))
+    name = widgets.Text(value="", description="Your name", placeholder="optional, for your instructor")
+    export_button = widgets.Button(description="Export", tooltip="Save a copy of your progress for an instructor")
+    reset_button = widgets.Button(description="Reset", tooltip="Start your quiz progress afresh (asks first)")
+    confirm_button = widgets.Button(description="Yes, reset", button_style="danger",
+                                    tooltip="Confirm: start afresh; a backup is kept",
+                                    layout=widgets.Layout(display="none"))
+    cancel_button = widgets.Button(description="Cancel", tooltip="Keep my progress",
+                                   layout=widgets.Layout(display="none"))
+    status = widgets.HTML(value="")
+
+    def show_confirm(visible):
+        confirm_button.layout.display = None if visible else "none"
+        cancel_button.layout.display = None if visible else "none"
+
+    def on_export(_button=None):
+        try:
+            path = store.export(export_path, name=name.value.strip() or None)
+        except OSError as exc:
+            status.value = f"Export failed: {exc.strerror or exc}."
+        else:
+            status.value = f"Exported to {Path(path).name}. Send this file to your instructor."
+
+    def on_reset(_button=None):
+        show_confirm(True)
+        status.value = "Reset clears your quiz answers and scores (a backup is kept). Are you sure?"
+
+    def on_confirm(_button=None):
+        show_confirm(False)
+        backup = store.reset(confirm=True)
+        summary.value = review.summary_html(store)
+        if store.warnings_for_learner and store.warnings_for_learner[-1].startswith("Progress was not reset"):
+            status.value = store.warnings_for_learner[-1]
+        else:
+            kept = f" The old progress was kept as {backup.name}." if backup else ""
+            status.value = "Your quiz progress was reset." + kept
+
+    def on_cancel(_button=None):
+        show_confirm(False)
+        status.value = "Nothing was changed."
+
+    export_button.on_click(on_export)
+    reset_button.on_click(on_reset)
+    confirm_button.on_click(on_confirm)
+    cancel_button.on_click(on_cancel)
+    panel = _panel_class()([
+        widgets.HTML(value="<h3>Your progress</h3>"), summary, name,
+        widgets.HBox([export_button, reset_button, confirm_button, cancel_button]), status,
+    ])
+    panel.add_class("progress-panel")
+    panel.store, panel.summary, panel.name, panel.status = store, summary, name, status
+    panel.export_button, panel.reset_button = export_button, reset_button
+    panel.confirm_button, panel.cancel_button = confirm_button, cancel_button
+    return panel
+
+
+@functools.lru_cache(maxsize=None)
+def _panel_class():
+    """Build the panel widget class on first use, so importing this module does not import ipywidgets."""
+    import ipywidgets as widgets
+
+    class ProgressPanel(widgets.VBox):
+        """The progress panel widget (see :func:`progress_panel`)."""
+
+        def __repr__(self):
+            return "Progress panel: run the cell to see your progress"
+
+    return ProgressPanel

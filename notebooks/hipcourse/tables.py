@@ -1,0 +1,148 @@
+"""Plain tables for the notebooks: the points of the course and the lesson map.
+
+Both functions return a :class:`Table`, which displays as an accessible HTML table in JupyterLab
+(``_repr_html_``: caption, column headers with ``scope="col"``) and as aligned plain text everywhere else
+(``__repr__``); strict nbval compares both forms, so both are deterministic.
+
+* :func:`points_table` - every point in ``data/points.yaml``: code, pinyin, Chinese characters, English
+  name, body region and whether it is one of the course's core points.
+* :func:`lesson_map` - the lessons in ``data/lessons.yaml`` (validated against
+  ``data/schemas/lessons.schema.json``): number, title, what you learn, minutes.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from .paths import data_dir, display_path
+
+__all__ = ["Table", "TableDataError", "points_table", "lesson_map"]
+
+
+class TableDataError(ValueError):
+    """A data file needed for a table is missing or malformed; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A small read-only table with a caption.
+
+    Attributes:
+        caption: one sentence describing the table (read first by screen readers).
+        columns: the column headings.
+        rows: one tuple of strings per row, in column order.
+    """
+
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+    def __post_init__(self) -> None:
+        for number, row in enumerate(self.rows):
+            if len(row) != len(self.columns):
+                raise ValueError(f"Table row {number} has {len(row)} cells, expected {len(self.columns)}")
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def _repr_html_(self) -> str:
+        head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in self.columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in self.rows
+        )
+        return (
+            f'<table class="hipcourse-table"><caption>{html.escape(self.caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        )
+
+    def __repr__(self) -> str:
+        # Aligned text: what nbval compares and what an untrusted notebook or a terminal shows.
+        widths = [max(len(c), *(len(r[i]) for r in self.rows)) if self.rows else len(c) for i, c in enumerate(self.columns)]
+        def line(cells: Sequence[str]) -> str:
+            return " | ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
+        rule = "-+-".join("-" * width for width in widths)
+        return "\n".join([self.caption, line(self.columns), rule, *(line(row) for row in self.rows)])
+
+
+def _load_yaml(path: Path) -> dict:
+    import yaml  # imported here: keeps `import hipcourse` light
+
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise TableDataError(f"{display_path(path)}: cannot read ({error.strerror})") from error
+    except yaml.YAMLError as error:
+        raise TableDataError(f"{display_path(path)}: not valid YAML ({error})") from error
+    if not isinstance(document, dict):
+        raise TableDataError(f"{display_path(path)}: the top level must be a mapping")
+    return document
+
+
+_POINT_FIELDS = ("code", "pinyin", "hanzi", "english", "region", "core")
+
+
+def points_table(*, core_only: bool = False) -> Table:
+    """Return the table of the course's points from ``data/points.yaml``, core points first.
+
+    Args:
+        core_only: if True, list only the core points (GB30, BL54, SP12 in the course).
+
+    Raises:
+        TableDataError: if the file is missing or an entry lacks one of the listed fields.
+    """
+    path = data_dir() / "points.yaml"
+    points = _load_yaml(path).get("points")
+    if not isinstance(points, list):
+        raise TableDataError(f"{display_path(path)}: 'points' must be a list")
+    rows = []
+    for index, point in enumerate(points):
+        label = point.get("code", f"#{index}") if isinstance(point, dict) else f"#{index}"
+        missing = [f for f in _POINT_FIELDS if not isinstance(point, dict) or f not in point]
+        if missing:
+            raise TableDataError(f"{display_path(path)}: points[{label}]: missing {', '.join(missing)}")
+        if core_only and not point["core"]:
+            continue
+        rows.append((
+            str(point["code"]), str(point["pinyin"]), str(point["hanzi"]), str(point["english"]),
+            str(point["region"]), "yes" if point["core"] else "no",
+        ))
+    # Stable order: core points first (as a learner meets them), then the file's order.
+    rows.sort(key=lambda row: row[5] != "yes")
+    caption = ("The core points of the course" if core_only else "Every point in the course") + \
+        ": code, name in pinyin, Chinese characters, English name, body region, core point or not."
+    return Table(caption=caption, columns=("Code", "Pinyin", "Chinese", "English name", "Region", "Core"),
+                 rows=tuple(rows))
+
+
+def lesson_map() -> Table:
+    """Return the lesson map (lessons 0-8) from ``data/lessons.yaml``, validated against its JSON Schema.
+
+    Raises:
+        TableDataError: if the file is missing, breaks the schema, or its lesson numbers are not 0, 1, 2, ...
+    """
+    import jsonschema  # imported here: heavy, and only needed when the map is shown
+
+    path = data_dir() / "lessons.yaml"
+    document = _load_yaml(path)
+    schema_path = data_dir() / "schemas" / "lessons.schema.json"
+    import json
+
+    try:
+        schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise TableDataError(f"{display_path(schema_path)}: cannot read ({error.strerror})") from error
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(document))
+    if error is not None:
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".")
+        raise TableDataError(f"{display_path(path)}: {where or 'top level'}: {error.message}")
+    lessons = document["lessons"]
+    numbers = [lesson["number"] for lesson in lessons]
+    if numbers != list(range(len(lessons))):
+        raise TableDataError(f"{display_path(path)}: lessons must be numbered 0, 1, 2, ... in order; got {numbers}")
+    rows = tuple((str(l["number"]), l["title"], l["learn"], str(l["minutes"])) for l in lessons)
+    total = sum(l["minutes"] for l in lessons)
+    return Table(caption=f"The lessons of the course (about {total} minutes in all).",
+                 columns=("Lesson", "Title", "What you learn", "Minutes"), rows=rows)

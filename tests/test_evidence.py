@@ -1,0 +1,247 @@
+"""Tests for hipcourse.evidence: evidence and treatment data, the forest plot and its alt text, the simulation."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import numpy as np
+import pytest
+import yaml
+
+from hipcourse import evidence
+from hipcourse.evidence import (
+    COMPARISON_STYLES,
+    EvidenceDataError,
+    forest_alt_text,
+    forest_plot,
+    forest_rows,
+    guidelines_table,
+    load_evidence,
+    load_treatments,
+    regression_to_mean_explorer,
+    regression_to_mean_figure,
+    simulate_regression_to_mean,
+    treatments_table,
+    unplotted_table,
+    validate_evidence,
+    validate_treatments,
+)
+from hipcourse.paths import repo_root
+
+DATA = repo_root() / "data"
+
+
+@pytest.fixture(scope="module")
+def real_evidence():
+    return load_evidence()
+
+
+@pytest.fixture()
+def doc(real_evidence):
+    """A deep copy of the real evidence document that a test may break."""
+    return copy.deepcopy(real_evidence)
+
+
+def _source_keys() -> set[str]:
+    return {item["key"] for item in yaml.safe_load((DATA / "sources.yaml").read_text(encoding="utf-8"))["sources"]}
+
+
+# ------------------------------------------------------------------------------------------- data files
+def test_real_files_validate_against_sources():
+    keys = _source_keys()
+    raw = yaml.safe_load((DATA / "evidence.yaml").read_text(encoding="utf-8"))
+    assert validate_evidence(raw, source_keys=keys) is raw
+    treatments = yaml.safe_load((DATA / "treatments.yaml").read_text(encoding="utf-8"))
+    assert validate_treatments(treatments, source_keys=keys) is treatments
+
+
+def test_every_interval_contains_its_estimate_and_no_number_is_invented(real_evidence):
+    plotted = [e for e in real_evidence["entries"] if "estimate" in e]
+    described = [e for e in real_evidence["entries"] if "estimate" not in e]
+    assert len(plotted) >= 5 and len(described) >= 3
+    for entry in plotted:
+        est = entry["estimate"]
+        assert est["low"] <= est["value"] <= est["high"], entry["id"]
+    # The hip-OA Cochrane review gave no numbers in our sources: it must be described, not plotted.
+    assert "cochrane-hip-sham" in {e["id"] for e in described}
+
+
+def test_interval_not_containing_estimate_is_rejected(doc):
+    entry = next(e for e in doc["entries"] if e["id"] == "yeung2024-education")
+    entry["estimate"]["value"] = 0.5
+    with pytest.raises(EvidenceDataError, match=r"entries\[yeung2024-education\]\.estimate: the interval"):
+        validate_evidence(doc)
+
+
+def test_unknown_scale_group_and_source_are_rejected(doc):
+    broken = copy.deepcopy(doc)
+    broken["entries"][0]["group"] = "hip-bursitis"
+    with pytest.raises(EvidenceDataError, match=r"entries\[cochrane-hip-sham\]\.group: unknown group 'hip-bursitis'"):
+        validate_evidence(broken)
+    broken = copy.deepcopy(doc)
+    next(e for e in broken["entries"] if "estimate" in e)["estimate"]["scale"] = "womac"
+    with pytest.raises(EvidenceDataError, match="unknown scale 'womac'"):
+        validate_evidence(broken)
+    with pytest.raises(EvidenceDataError, match=r"entries\[cochrane-hip-sham\]\.sources: unknown source key\(s\) E-cochrane-hip"):
+        validate_evidence(doc, source_keys={"E-li2018"})
+
+
+def test_schema_errors_name_the_file_and_entry(doc):
+    doc["entries"][1]["certainty"] = "very sure"
+    with pytest.raises(EvidenceDataError, match=r"^data/evidence\.yaml: entries\[cochrane-hip-addon\]\.certainty: "):
+        validate_evidence(doc)
+
+
+def test_duplicate_ids_are_rejected(doc):
+    doc["entries"].append(copy.deepcopy(doc["entries"][0]))
+    with pytest.raises(EvidenceDataError, match=r"entries\[cochrane-hip-sham\]: duplicate id"):
+        validate_evidence(doc)
+
+
+def test_load_evidence_reports_bad_yaml(tmp_path):
+    path = tmp_path / "evidence.yaml"
+    path.write_text("scales: [unclosed\n", encoding="utf-8")
+    with pytest.raises(EvidenceDataError, match="not valid YAML"):
+        load_evidence(path=path)
+
+
+def test_treatment_without_sources_must_say_none_found():
+    document = load_treatments()
+    assert {t["id"] for t in document["treatments"]} >= {
+        "exercise", "weight", "physiotherapy", "pain-medicines", "acupuncture", "yoga-stretching", "massage",
+        "chiropractic", "heat-cold", "acupressure-mats", "essential-oils", "find-practitioner"}
+    broken = copy.deepcopy(document)
+    item = next(t for t in broken["treatments"] if t["id"] == "exercise")
+    item["sources"] = []
+    with pytest.raises(EvidenceDataError, match=r"treatments\[exercise\]\.sources: an entry that states evidence"):
+        validate_treatments(broken)
+
+
+def test_seed_corrections_c_to_f_are_all_covered():
+    corrected = {t.get("seed_correction") for t in load_treatments()["treatments"]}
+    assert {"c", "d", "e", "f"} <= corrected
+
+
+def test_treatments_table_filters_and_rejects_unknown_category():
+    home = treatments_table(category="home")
+    assert {row[0] for row in home.rows} == {"Heat pads and ice packs", "Acupressure mats",
+                                             "Essential oils (peppermint, eucalyptus and others)"}
+    oils = next(row for row in home.rows if row[0].startswith("Essential oils"))
+    assert "dangerous if swallowed" in oils[2] and oils[1] == "Avoid"
+    assert len(treatments_table()) == len(load_treatments()["treatments"])
+    with pytest.raises(ValueError, match="unknown category 'herbal'"):
+        treatments_table(category="herbal")
+
+
+def test_unplotted_and_guideline_tables(real_evidence):
+    table = unplotted_table(evidence=real_evidence)
+    assert len(table) == sum("estimate" not in e for e in real_evidence["entries"])
+    assert "Vickers 2018" in repr(table)
+    guidelines = guidelines_table(evidence=real_evidence)
+    assert "<caption>What clinical guidelines say.</caption>" in guidelines._repr_html_()
+    assert any("NICE NG226" in row[0] for row in guidelines.rows)
+
+
+# ------------------------------------------------------------------------------------------- forest plot
+def test_forest_rows_group_by_condition_in_file_order(real_evidence):
+    rows = forest_rows(real_evidence)
+    assert len(rows) == sum("estimate" in e for e in real_evidence["entries"])
+    group_titles = [g["title"] for g in real_evidence["groups"]]
+    positions = [group_titles.index(row.group_title) for row in rows]
+    assert positions == sorted(positions)
+
+
+def test_alt_text_describes_every_plotted_row_with_its_numbers(real_evidence):
+    text = forest_alt_text(real_evidence)
+    rows = forest_rows(real_evidence)
+    assert text.startswith(f"Forest plot of {len(rows)} results in 6 panels")
+    assert "Yeung 2024" in text and "-0.54 points on a 0 to 10 pain scale (95 % CI -0.97 to -0.10)" in text
+    assert "-16.0 mm on a 0 to 100 mm pain line (95 % CI -21.3 to -10.6)" in text
+    assert len(re.findall(r"^- ", text, flags=re.M)) == len(rows)
+    # Entries without numbers are not in the plot's description.
+    assert "Cochrane review 2018" not in text
+
+
+def test_alt_text_follows_the_data(doc):
+    entry = next(e for e in doc["entries"] if e["id"] == "yeung2024-education")
+    entry["estimate"].update(value=-0.2, low=-0.6, high=0.2)
+    text = forest_alt_text(doc)
+    assert "-0.2 points on a 0 to 10 pain scale (95 % CI -0.6 to 0.2), crosses zero, no clear difference" in text
+
+
+def test_forest_plot_is_an_atlas_figure_with_one_panel_per_scale(real_evidence):
+    figure = forest_plot(evidence=real_evidence)
+    assert figure.alt_text == forest_alt_text(real_evidence)
+    assert len(figure.figure.axes) == 6
+    bundle = figure._repr_mimebundle_()
+    assert set(bundle) == {"image/png", "text/html", "text/plain"}
+    assert 'alt="Forest plot of 7 results' in bundle["text/html"]
+    # Every comparison kind drawn has its own marker shape (colour is never the only cue).
+    markers = [style.marker for style in COMPARISON_STYLES.values()]
+    assert len(set(markers)) == len(markers)
+
+
+def test_forest_plot_refuses_data_without_numbers(doc):
+    for entry in doc["entries"]:
+        entry.pop("estimate", None)
+    with pytest.raises(EvidenceDataError, match="nothing to plot"):
+        forest_plot(evidence=doc)
+
+
+# ------------------------------------------------------------------------------------------- simulation
+def test_simulation_is_deterministic_for_a_seed():
+    first = simulate_regression_to_mean(seed=11)
+    second = simulate_regression_to_mean(seed=11)
+    other = simulate_regression_to_mean(seed=12)
+    assert np.array_equal(first.baseline, second.baseline)
+    assert np.array_equal(first.follow_up, second.follow_up)
+    assert first.summary() == second.summary()
+    assert not np.array_equal(first.baseline, other.baseline)
+
+
+def test_untreated_enrolled_group_improves_by_itself():
+    result = simulate_regression_to_mean(n_people=2000, threshold=7.0, seed=3)
+    assert result.n_enrolled > 20
+    assert (result.baseline[result.enrolled] >= 7.0).all()
+    assert result.mean_change < -1.0  # pain "falls" with no treatment at all
+    # Without selection there is no systematic fall.
+    everyone = simulate_regression_to_mean(n_people=2000, threshold=0.0, seed=3)
+    assert abs(everyone.mean_change) < 0.2
+    assert ((result.baseline >= 0) & (result.baseline <= 10)).all()
+
+
+def test_simulation_validates_its_inputs():
+    with pytest.raises(ValueError, match="n_people must be at least 1"):
+        simulate_regression_to_mean(n_people=0)
+    with pytest.raises(ValueError, match="threshold must be within 0-10"):
+        simulate_regression_to_mean(threshold=11)
+    nobody = simulate_regression_to_mean(n_people=5, threshold=10.0, day_sd=0.0, person_sd=0.0)
+    assert nobody.n_enrolled == 0 and "nobody would have joined" in nobody.summary()
+
+
+def test_simulation_figure_alt_text_comes_from_the_numbers():
+    result = simulate_regression_to_mean(seed=5)
+    figure = regression_to_mean_figure(result)
+    assert f"{result.n_enrolled} people" in figure.alt_text
+    assert f"from {result.baseline_mean:.1f} to {result.follow_up_mean:.1f}" in figure.alt_text
+    assert repr(figure) == figure.alt_text
+
+
+def test_explorer_slider_updates_the_result():
+    explorer = regression_to_mean_explorer(seed=7)
+    before = explorer.result.value
+    explorer.threshold.value = 8.5
+    after = explorer.result.value
+    assert before != after
+    expected = simulate_regression_to_mean(threshold=8.5, seed=7).summary()
+    assert expected in after
+    assert repr(explorer).startswith("Regression-to-the-mean explorer")
+
+
+def test_module_import_stays_light():
+    # evidence.py must not import yaml, numpy or matplotlib at module level (notebook import budget).
+    source = (repo_root() / "notebooks" / "hipcourse" / "evidence.py").read_text(encoding="utf-8")
+    top_level = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
+    assert not [line for line in top_level if re.search(r"\b(yaml|numpy|matplotlib|ipywidgets|jsonschema)\b", line)]
+    assert evidence.__all__

@@ -1,0 +1,101 @@
+"""tools/execute_notebooks.py on tiny fixture notebooks in a temporary folder (each run starts a real kernel)."""
+
+import json
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import execute_notebooks as ex  # noqa: E402
+
+SOURCES = {
+    "T-alpha": {"key": "T-alpha", "title": "Alpha study", "citation": "Alpha A. Journal 2020.", "url": "https://a.example"},
+    "T-beta": {"key": "T-beta", "title": "Beta page"},
+    "T-unused": {"key": "T-unused", "title": "Never cited"},
+}
+
+
+def _write(tmp_path, *code, markdown="Text citing [T-beta] and [T-alpha, T-beta].") -> Path:
+    references = new_markdown_cell("stale")
+    references.metadata["tags"] = ["references"]
+    cells = [new_markdown_cell("# Fixture\n\n" + markdown), *(new_code_cell(c) for c in code), references]
+    nb = new_notebook(cells=cells)
+    for number, cell in enumerate(nb.cells):
+        cell.id = f"c{number}"
+    path = tmp_path / "fixture.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_execution_is_byte_identical_and_fills_references(tmp_path):
+    path = _write(tmp_path, "import ipywidgets\nipywidgets.IntSlider(value=3)", "1 + 1")
+    first = ex.process(path, sources=SOURCES)
+    assert first.changed
+    stored = path.read_bytes()
+    second = ex.process(path, sources=SOURCES)
+    assert not second.changed and path.read_bytes() == stored
+
+    nb = json.loads(stored)
+    refs = "".join(nb["cells"][-1]["source"])
+    assert refs.startswith("## References")
+    assert "**[T-alpha]** Alpha A. Journal 2020. <https://a.example>" in refs
+    assert "**[T-beta]** Beta page" in refs and "T-unused" not in refs
+    assert nb["cells"][2]["outputs"][0]["data"]["text/plain"] in ("2", ["2"])
+    assert [c.get("execution_count") for c in nb["cells"] if c["cell_type"] == "code"] == [1, 2]
+    assert all("execution" not in c["metadata"] for c in nb["cells"])
+    # widget ids are the derived, stable ones, in the state and in the view output
+    state = nb["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    view_id = nb["cells"][1]["outputs"][0]["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+    assert view_id in state
+    assert set(state) == {ex.hashlib.md5(f"fixture.ipynb:widget:{n}".encode()).hexdigest() for n in range(len(state))}
+
+
+def test_check_mode_reports_without_writing(tmp_path, capsys, monkeypatch):
+    path = _write(tmp_path, "1 + 1")
+    before = path.read_bytes()
+    monkeypatch.setattr(ex, "load_sources", lambda **_: SOURCES)
+    monkeypatch.setattr(ex, "_sources_module", lambda: None)
+    assert ex.main(["--check", str(path)]) == 1
+    assert path.read_bytes() == before
+    assert "would change (cells 1, 2)" in capsys.readouterr().out
+    assert ex.main([str(path)]) == 0
+    assert ex.main(["--check", str(path)]) == 0
+
+
+def test_unknown_citation_key_fails_naming_it(tmp_path):
+    path = _write(tmp_path, "1", markdown="See [T-alpha] and [T-nowhere].")
+    with pytest.raises(ex.NotebookError, match=r"fixture\.ipynb: unknown citation key\(s\) T-nowhere"):
+        ex.process(path, sources=SOURCES)
+
+
+def test_cell_that_warns_fails(tmp_path):
+    path = _write(tmp_path, "import warnings\nwarnings.warn('careful', UserWarning)")
+    before = path.read_bytes()
+    with pytest.raises(ex.NotebookError, match=r"(?s)cell 1 wrote to stderr.*UserWarning: careful"):
+        ex.process(path, sources=SOURCES)
+    assert path.read_bytes() == before
+
+
+def test_cell_that_raises_fails_with_cell_number(tmp_path):
+    path = _write(tmp_path, "1", "raise ValueError('broken fixture')")
+    with pytest.raises(ex.NotebookError, match=r"cell 2 raised ValueError: broken fixture"):
+        ex.process(path, sources=SOURCES)
+
+
+def test_kernel_gets_temporary_progress_dir_and_notebook_cwd(tmp_path, monkeypatch):
+    monkeypatch.setenv("HIPCOURSE_PROGRESS_DIR", "/learner/real/files")
+    path = _write(tmp_path, "import os\nos.environ['HIPCOURSE_PROGRESS_DIR'] != '/learner/real/files'",
+                  "os.path.exists('fixture.ipynb')")
+    ex.process(path, sources=SOURCES)
+    cells = nbformat.read(path, as_version=4).cells[1:3]
+    outputs = [c.outputs[0]["data"]["text/plain"] for c in cells]
+    assert outputs == ["True", "True"]
+
+
+def test_citation_parsing_ignores_links_and_task_boxes():
+    text = "- [ ] task\n- [x] done\n[Lesson 1](01.ipynb) [T-alpha][T-beta; W1] [E-li2018](http://x)"
+    assert ex.cited_keys(text) == ["T-alpha", "T-beta", "W1"]

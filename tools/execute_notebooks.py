@@ -1,0 +1,319 @@
+#!/usr/bin/env python3
+"""Execute course notebooks and store their outputs reproducibly.
+
+This is the only way outputs get into the committed notebooks (CONTRIBUTING.md). For each notebook it:
+
+1. fills the markdown cell tagged ``references`` with ``## References`` and the formatted list of every
+   source key cited as ``[KEY]`` in the notebook's markdown (unknown keys are an error);
+2. executes it with nbclient (kernel ``python3``, working directory = the notebook's folder, no timing
+   metadata, widget state kept) with ``HIPCOURSE_PROGRESS_DIR`` pointing at a fresh temporary directory,
+   so no learner file is read or written;
+3. fails if any cell produced an error or wrote to stderr (warnings would also fail strict nbval);
+4. renumbers ipywidgets model ids (random UUIDs) to stable ids and clears per-cell execution metadata,
+   so that re-executing an unchanged notebook gives byte-identical files;
+5. writes the file only if its bytes changed.
+
+Usage::
+
+    python tools/execute_notebooks.py notebooks/00_start_here.ipynb [more.ipynb ...]
+    python tools/execute_notebooks.py --check notebooks/*.ipynb   # exit 1 if any file would change
+
+Run it with the project venv (``.venv/bin/python``) from anywhere; paths are taken as given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import hashlib
+import json
+import os
+import re
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+REFERENCES_TAG = "references"
+
+# A source key as used in facts.md / data/sources.yaml: "K-BL54", "J-GB30-higokoro", "E-cochrane-hip", "W1".
+_KEY = r"(?:[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9.]+)+|W\d+)"
+# One or more keys in square brackets, not followed by "(" (that would be a markdown link) and not a
+# task-list box "[ ]" / "[x]" (those do not match _KEY anyway).
+_CITATION = re.compile(rf"\[({_KEY}(?:\s*[,;]\s*{_KEY})*)\](?!\()")
+_UUID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
+
+
+class NotebookError(RuntimeError):
+    """A notebook cannot be executed or stored cleanly; the message names the notebook and the cell."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """What happened to one notebook: ``changed`` is True if the stored bytes differ from the new ones."""
+
+    path: Path
+    changed: bool
+    differing_cells: tuple[int, ...]
+
+
+# --------------------------------------------------------------------------------------------- references
+def _sources_module():
+    """Return ``hipcourse.sources`` if it is importable, else None (the local fallback is used)."""
+    notebooks = str(ROOT / "notebooks")
+    if notebooks not in sys.path:
+        sys.path.insert(0, notebooks)
+    try:
+        from hipcourse import sources  # noqa: PLC0415  (optional: written by another developer)
+    except ImportError:
+        return None
+    if hasattr(sources, "references_markdown") and hasattr(sources, "cited_keys"):
+        return sources
+    return None
+
+
+def cited_keys(text: str) -> list[str]:
+    """Return the source keys cited as ``[KEY]`` (or ``[KEY1, KEY2]``) in ``text``, in order of first use."""
+    keys: list[str] = []
+    for match in _CITATION.finditer(text):
+        for key in re.split(r"\s*[,;]\s*", match.group(1)):
+            if key not in keys:
+                keys.append(key)
+    return keys
+
+
+def load_sources(*, data_dir: Path | None = None) -> dict[str, dict]:
+    """Load ``data/sources.yaml`` as ``{key: entry}`` (``HIPCOURSE_DATA_DIR`` overrides the data folder)."""
+    import yaml  # noqa: PLC0415  (only needed when references are rendered)
+
+    data_dir = data_dir or Path(os.environ.get("HIPCOURSE_DATA_DIR", ROOT / "data"))
+    path = data_dir / "sources.yaml"
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise NotebookError(f"{path}: cannot read the bibliography ({error})") from error
+    return {entry["key"]: entry for entry in (document or {}).get("sources", [])}
+
+
+def _format_entry(entry: dict) -> str:
+    """One reference line in markdown (fallback renderer)."""
+    text = entry.get("citation") or entry.get("title") or entry["key"]
+    url = entry.get("url")
+    return f"- **[{entry['key']}]** {text}" + (f" <{url}>" if url else "")
+
+
+def references_markdown(keys: list[str], *, sources: dict[str, dict], notebook: str) -> str:
+    """Markdown for the references cell: a heading and one line per key (sorted), or an error for unknown keys."""
+    unknown = [key for key in keys if key not in sources]
+    if unknown:
+        raise NotebookError(
+            f"{notebook}: unknown citation key(s) {', '.join(unknown)} (not in data/sources.yaml)"
+        )
+    lines = ["## References", ""]
+    lines += [_format_entry(sources[key]) for key in sorted(keys, key=str.lower)] or ["(No sources cited.)"]
+    return "\n".join(lines)
+
+
+def fill_references(nb, *, notebook: str, sources: dict[str, dict] | None = None) -> None:
+    """Replace the source of the markdown cell tagged ``references`` with the rendered reference list.
+
+    Keys are collected from every other markdown cell. Does nothing if the notebook has no such cell
+    (the template check in tests/test_lesson_template.py reports that separately).
+    """
+    targets = [c for c in nb.cells if c.cell_type == "markdown" and REFERENCES_TAG in c.metadata.get("tags", [])]
+    if not targets:
+        return
+    if len(targets) > 1:
+        raise NotebookError(f"{notebook}: more than one cell is tagged '{REFERENCES_TAG}'")
+    text = "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown" and c is not targets[0])
+    module = _sources_module() if sources is None else None
+    if module is not None:
+        keys = list(module.cited_keys(text))
+        try:
+            body = module.references_markdown(keys)
+        except Exception as error:  # their error type is theirs; report it with the notebook's name
+            raise NotebookError(f"{notebook}: {error}") from error
+        if not body.lstrip().startswith("## References"):
+            body = "## References\n\n" + body
+    else:
+        body = references_markdown(
+            cited_keys(text), sources=sources if sources is not None else load_sources(), notebook=notebook
+        )
+    targets[0].source = body
+
+
+# ------------------------------------------------------------------------------------------------- running
+@contextlib.contextmanager
+def _temporary_progress_dir():
+    """Set ``HIPCOURSE_PROGRESS_DIR`` to a fresh temporary directory for the kernel, then restore."""
+    old = os.environ.get("HIPCOURSE_PROGRESS_DIR")
+    with tempfile.TemporaryDirectory(prefix="hipcourse-exec-progress-") as tmp:
+        os.environ["HIPCOURSE_PROGRESS_DIR"] = tmp
+        try:
+            yield tmp
+        finally:
+            if old is None:
+                os.environ.pop("HIPCOURSE_PROGRESS_DIR", None)
+            else:
+                os.environ["HIPCOURSE_PROGRESS_DIR"] = old
+
+
+def execute(nb, *, cwd: Path, notebook: str, timeout: int = 600):
+    """Execute ``nb`` in place with nbclient; raise :class:`NotebookError` naming the failing cell."""
+    from nbclient import NotebookClient  # noqa: PLC0415
+    from nbclient.exceptions import CellExecutionError  # noqa: PLC0415
+
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
+        store_widget_state=True,
+        resources={"metadata": {"path": str(cwd)}},
+    )
+    with _temporary_progress_dir():
+        try:
+            client.execute()
+        except CellExecutionError as error:
+            index = next((i for i, c in enumerate(nb.cells) if _has_error(c)), None)
+            where = f"cell {index}" if index is not None else "a cell"
+            # The traceback text is full of ANSI colour codes; the exception name and value say enough.
+            source = nb.cells[index].source if index is not None else ""
+            raise NotebookError(
+                f"{notebook}: {where} raised {getattr(error, 'ename', 'an error')}: "
+                f"{getattr(error, 'evalue', error)}\n--- cell source ---\n{source}"
+            ) from error
+    return nb
+
+
+def _has_error(cell) -> bool:
+    return cell.cell_type == "code" and any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+
+
+def check_outputs(nb, *, notebook: str) -> None:
+    """Raise :class:`NotebookError` if any code cell has an error output or wrote to stderr (e.g. a warning)."""
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                raise NotebookError(f"{notebook}: cell {index} raised {output.get('ename')}: {output.get('evalue')}")
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                text = "".join(output.get("text", ""))
+                raise NotebookError(
+                    f"{notebook}: cell {index} wrote to stderr (a warning?); strict nbval would fail:\n{text.strip()}"
+                )
+
+
+# ------------------------------------------------------------------------------------------- normalising
+def stable_widget_ids(nb, *, notebook: str):
+    """Return a copy of ``nb`` whose widget model ids are replaced by ids derived from the notebook name.
+
+    ipywidgets gives every model a random UUID; they appear as keys of the stored widget state, in
+    ``IPY_MODEL_<id>`` references inside that state and as ``model_id`` in widget-view outputs. Replacing
+    them in order of first appearance makes the ids the same on every run.
+    """
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE_MIME, {}).get("state", {})
+    ordered: list[str] = list(state)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            view = output.get("data", {}).get(WIDGET_VIEW_MIME)
+            if view and view.get("model_id") not in ordered:
+                ordered.append(view["model_id"])
+    mapping = {
+        old: hashlib.md5(f"{notebook}:widget:{n}".encode(), usedforsecurity=False).hexdigest()
+        for n, old in enumerate(ordered)
+    }
+    text = json.dumps(nb)
+    # Only ids we know are widget ids are replaced, so unrelated 32-hex strings stay untouched.
+    text = _UUID.sub(lambda m: mapping.get(m.group(0), m.group(0)), text)
+    import nbformat  # noqa: PLC0415
+
+    return nbformat.from_dict(json.loads(text))
+
+
+def clear_execution_metadata(nb) -> None:
+    """Drop per-cell metadata that changes on every run (timings) or depends on the editor (scroll state)."""
+    for cell in nb.cells:
+        for key in ("execution", "collapsed", "scrolled", "ExecuteTime"):
+            cell.metadata.pop(key, None)
+
+
+def serialise(nb) -> bytes:
+    """The exact bytes written to disk (nbformat's JSON, one trailing newline)."""
+    import nbformat  # noqa: PLC0415
+
+    text = nbformat.writes(nb)
+    return (text if text.endswith("\n") else text + "\n").encode("utf-8")
+
+
+def differing_cells(old, new) -> tuple[int, ...]:
+    """Indices of cells whose source, outputs or metadata differ between two notebooks."""
+    def key(cell):
+        return json.dumps({k: cell.get(k) for k in ("cell_type", "source", "outputs", "metadata")}, sort_keys=True)
+
+    count = max(len(old.cells), len(new.cells))
+    return tuple(
+        i for i in range(count)
+        if i >= len(old.cells) or i >= len(new.cells) or key(old.cells[i]) != key(new.cells[i])
+    )
+
+
+def process(path: Path, *, check: bool = False, timeout: int = 600, sources: dict[str, dict] | None = None) -> Result:
+    """Fill references, execute, validate and normalise one notebook; write it unless ``check``.
+
+    ``sources`` replaces ``data/sources.yaml`` (used by tests). Returns a :class:`Result`.
+    """
+    import nbformat  # noqa: PLC0415
+
+    path = Path(path)
+    name = path.name
+    try:
+        original_bytes = path.read_bytes()
+    except OSError as error:
+        raise NotebookError(f"{path}: cannot read ({error})") from error
+    original = nbformat.reads(original_bytes.decode("utf-8"), as_version=4)
+    nb = copy.deepcopy(original)
+    fill_references(nb, notebook=name, sources=sources)
+    execute(nb, cwd=path.resolve().parent, notebook=name, timeout=timeout)
+    check_outputs(nb, notebook=name)
+    clear_execution_metadata(nb)
+    nb = stable_widget_ids(nb, notebook=name)
+    new_bytes = serialise(nb)
+    changed = new_bytes != original_bytes
+    cells = differing_cells(original, nb) if changed else ()
+    if changed and not check:
+        path.write_bytes(new_bytes)
+    return Result(path=path, changed=changed, differing_cells=cells)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status."""
+    parser = argparse.ArgumentParser(description="Execute course notebooks and store reproducible outputs.")
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--check", action="store_true", help="do not write; exit 1 if any notebook would change")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
+    args = parser.parse_args(argv)
+    status = 0
+    for path in args.notebooks:
+        try:
+            result = process(path, check=args.check, timeout=args.timeout)
+        except NotebookError as error:
+            print(f"execute_notebooks: {error}", file=sys.stderr)
+            return 2
+        if args.check and result.changed:
+            cells = ", ".join(map(str, result.differing_cells)) or "notebook metadata only"
+            print(f"{path}: would change (cells {cells})")
+            status = 1
+        else:
+            print(f"{path}: {'updated' if result.changed else 'unchanged'}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
