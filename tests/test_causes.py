@@ -34,8 +34,7 @@ def data_copy(tmp_path, monkeypatch):
     """A writable copy of causes.yaml (+ schema, sources) in a temporary data dir; returns a writer."""
     (tmp_path / "schemas").mkdir()
     shutil.copy(DATA / "schemas" / "causes.schema.json", tmp_path / "schemas")
-    if (DATA / "sources.yaml").exists():
-        shutil.copy(DATA / "sources.yaml", tmp_path)
+    shutil.copy(DATA / "sources.yaml", tmp_path)
     raw = yaml.safe_load((DATA / "causes.yaml").read_text(encoding="utf-8"))
     monkeypatch.setenv("HIPCOURSE_DATA_DIR", str(tmp_path))
 
@@ -57,13 +56,18 @@ def test_the_lesson_2_causes_are_all_there(catalogue):
         "referred_back", "impingement_labral", "avascular_necrosis", "infection", "hernia"}
 
 
-def test_every_cited_key_is_in_facts_section_9(catalogue):
-    # Source keys must be the bracketed tags of the research file (data/sources.yaml holds the same keys).
-    facts = Path("/work/shared/content/facts.md")
-    known = set(re.findall(r"\[([A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9.]+)+|W\d+)\]", facts.read_text(encoding="utf-8")))
+def test_every_cited_key_is_in_sources_yaml(catalogue):
+    # data/sources.yaml holds the bracketed keys of facts.md section 9; an unknown key must not slip through.
+    known = {entry["key"] for entry in yaml.safe_load((DATA / "sources.yaml").read_text(encoding="utf-8"))["sources"]}
     cited = {k for c in catalogue.causes.values() for k in c.sources}
     cited |= {k for s in catalogue.symptoms.values() for k in s.sources}
     assert cited and cited <= known, sorted(cited - known)
+
+
+def test_unknown_source_key_is_rejected(data_copy):
+    path = data_copy(lambda raw: raw["causes"][0]["sources"].append("X-made-up"))
+    with pytest.raises(CausesDataError, match=r"causes\[osteoarthritis\]\.sources: unknown source key 'X-made-up'"):
+        load_causes(path=path)
 
 
 def test_every_cause_cites_each_of_its_facts(catalogue):

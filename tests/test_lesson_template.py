@@ -313,3 +313,22 @@ def test_each_rule_fails_on_broken_fixture(case):
     breakage(nb)
     problems = rule(nb, sources=FIXTURE_SOURCES, reference_sources=FIXTURE_SOURCES, name="09_fixture.ipynb")
     assert any(message in p for p in problems), problems
+
+
+# --------------------------------------------------------------------------- lesson map agrees with notebooks
+def _lesson_entries():
+    return {entry["number"]: entry for entry in yaml.safe_load((ROOT / "data" / "lessons.yaml").read_text())["lessons"]}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_lesson_map_matches_notebook(path):
+    entry = _lesson_entries().get(int(path.name[:2]))
+    assert entry is not None, f"data/lessons.yaml has no lesson {int(path.name[:2])} for {path.name}"
+    assert entry["notebook"] == path.name, f"data/lessons.yaml: lesson {entry['number']} names {entry['notebook']}"
+    nb = nbformat.read(path, as_version=4)
+    h1 = _headings(nb, 1)[0][1] if _headings(nb, 1) else ""
+    assert entry["title"] in h1, f"{path.name}: H1 {h1!r} does not contain the lesson-map title {entry['title']!r}"
+    time = re.search(r"Time: about (\d+) minutes", "\n".join(c.source for c in _markdown(nb)))
+    assert time and int(time.group(1)) == entry["minutes"], (
+        f"{path.name}: 'Time: about N minutes' differs from data/lessons.yaml ({entry['minutes']})"
+    )

@@ -466,3 +466,10 @@ def test_urgency_table_lists_every_level_and_scenario():
     for flag in safety.red_flags():
         assert flag.name in text
     assert page.startswith("<table><caption>") and 'scope="col"' in page
+
+
+def test_questions_wrap_instead_of_being_cut_off():
+    # ipywidgets cuts checkbox labels to one line; the widgets add a class and CSS so whole questions show.
+    check = safety.red_flag_check()
+    assert all("hipcourse-question" in box._dom_classes for box in check.checkboxes.values())
+    assert "white-space: normal" in check.children[0].value

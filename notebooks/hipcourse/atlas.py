@@ -40,6 +40,8 @@ __all__ = [
     "image_specs",
     "write_images",
     "check_images",
+    "images_main",
+    "label_overlaps",
 ]
 
 VIEWS: tuple[str, ...] = ("posterior", "anterior", "lateral")
@@ -935,3 +937,274 @@ def _alt_text(view, outlines, drawn_layers, body, points_drawn, codes, landmark_
         if words:
             lines.append(f"Construction of {code}: " + "; ".join(words) + ".")
     return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Widgets
+# ----------------------------------------------------------------------------------------------------------
+def _img_html(figure: AtlasFigure) -> str:
+    return figure.to_html()
+
+
+def _point_info_html(body, code: str) -> str:
+    """Names, location and cautions of a point as a small HTML block (escaped)."""
+    import html
+
+    entry = _point_entry(body, code)
+    names = " ".join(part for part in (entry.code, entry.pinyin, entry.hanzi) if part)
+    parts = [f"<h4>{html.escape(names)} ({html.escape(entry.english)})</h4>",
+             f"<p><b>Where:</b> {html.escape(entry.location)}</p>"]
+    cautions = list(entry.raw.get("cautions") or [])
+    if cautions:
+        parts.append("<p><b>Cautions:</b></p><ul>" + "".join(f"<li>{html.escape(str(c))}</li>" for c in cautions)
+                     + "</ul>")
+    used = list(entry.raw.get("traditionally_used_for") or [])
+    if used:
+        parts.append(f"<p><b>Traditionally used for:</b> {html.escape('; '.join(map(str, used)))}</p>")
+    return "\n".join(parts)
+
+
+class _AtlasWidget:
+    """Mixin giving the course widgets a stable, friendly ``repr`` (strict nbval compares ``text/plain``)."""
+
+    _friendly = "Atlas widget"
+
+    def __repr__(self) -> str:
+        return self._friendly
+
+
+def explorer(*, view: str = "posterior", body=None):
+    """Return an interactive atlas: pick a view, toggle layers, select a point to read about it.
+
+    Every control is a standard ipywidget (ToggleButtons, Checkboxes, Dropdown), so it is usable with the
+    keyboard (Tab / arrow keys / Space).  The picture is an HTML ``<img>`` whose ``alt`` text is regenerated
+    on every change; the point's names, location and cautions appear in an HTML panel.
+    """
+    import ipywidgets as widgets
+
+    _check_view(view)
+    body = body if body is not None else _reference_body()
+
+    class AtlasExplorer(_AtlasWidget, widgets.VBox):
+        _friendly = "Atlas explorer: run the cell to explore"
+
+        def __init__(self):
+            self.body = body
+            self.view = widgets.ToggleButtons(options=[(v.capitalize(), v) for v in VIEWS], value=view,
+                                              description="View:")
+            self.layers = {layer: widgets.Checkbox(value=True, description=_LAYER_WORDS[layer], indent=False,
+                                                   layout=widgets.Layout(width="auto"))
+                           for layer in LAYERS if layer != "constructions"}
+            self.point = widgets.Dropdown(description="Point:", options=self._point_options(view), value=None)
+            self.image = widgets.HTML()
+            self.info = widgets.HTML(value="<p>Select a point to read where it is and what to watch for.</p>")
+            self.figure: AtlasFigure | None = None
+            self.view.observe(self._on_view, names="value")
+            for checkbox in self.layers.values():
+                checkbox.observe(self._redraw, names="value")
+            self.point.observe(self._on_point, names="value")
+            layer_box = widgets.HBox(list(self.layers.values()), layout=widgets.Layout(flex_flow="row wrap"))
+            super().__init__([self.view, layer_box, self.point, self.image, self.info])
+            self._redraw()
+
+        def _point_options(self, current_view):
+            codes = [code for code in load_outlines(current_view).default_points
+                     if current_view in self.body.views_of(code)]
+            return [("(none)", None)] + [(f"{code} {_point_entry(self.body, code).pinyin}".strip(), code)
+                                         for code in codes]
+
+        def _on_view(self, change):
+            self.point.unobserve(self._on_point, names="value")
+            self.point.options = self._point_options(change["new"])
+            self.point.value = None
+            self.point.observe(self._on_point, names="value")
+            self.info.value = "<p>Select a point to read where it is and what to watch for.</p>"
+            self._redraw()
+
+        def _on_point(self, change):
+            code = change["new"]
+            self.info.value = (_point_info_html(self.body, code) if code else
+                               "<p>Select a point to read where it is and what to watch for.</p>")
+            self._redraw()
+
+        def _redraw(self, _change=None):
+            layers = [layer for layer, box in self.layers.items() if box.value]
+            self.figure = draw_view(self.view.value, layers=layers, body=self.body, highlight=self.point.value)
+            self.image.value = _img_html(self.figure)
+
+    return AtlasExplorer()
+
+
+def proportions_demo(*, view: str = "posterior", points: Sequence[str] | str = "view default"):
+    """Return sliders for pelvis width and thigh length: the landmarks move and the points follow.
+
+    Uses :meth:`hipcourse.geometry.Body.scaled`; the picture and its alt text (with every point's position in
+    cm) are regenerated on each change.
+    """
+    import ipywidgets as widgets
+
+    _check_view(view)
+    reference = _reference_body()
+
+    class ProportionsDemo(_AtlasWidget, widgets.VBox):
+        _friendly = "Proportions demo: run the cell and move the sliders"
+
+        def __init__(self):
+            options = {"min": 0.8, "max": 1.2, "step": 0.05, "value": 1.0, "continuous_update": False,
+                       "readout_format": ".2f", "style": {"description_width": "initial"}}
+            self.pelvis_width = widgets.FloatSlider(description="Pelvis width (x reference)", **options)
+            self.thigh_length = widgets.FloatSlider(description="Thigh length (x reference)", **options)
+            self.image = widgets.HTML()
+            self.summary = widgets.HTML()
+            self.figure: AtlasFigure | None = None
+            for slider in (self.pelvis_width, self.thigh_length):
+                slider.observe(self._redraw, names="value")
+            super().__init__([self.pelvis_width, self.thigh_length, self.image, self.summary])
+            self._redraw()
+
+        def _redraw(self, _change=None):
+            import html
+
+            body = reference.scaled(pelvis_width=self.pelvis_width.value, thigh_length=self.thigh_length.value)
+            self.figure = draw_view(view, body=body, points=points,
+                                    layers=("outline", "bones", "landmarks", "points"))
+            self.image.value = _img_html(self.figure)
+            rows = "".join(f"<li>{html.escape(code)}: x {xy[0]:.1f} cm, y {xy[1]:.1f} cm</li>"
+                           for code, xy in self.figure.points_drawn.items())
+            self.summary.value = f"<ul>{rows}</ul>"
+
+    return ProportionsDemo()
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Static images (python -m hipcourse images)
+# ----------------------------------------------------------------------------------------------------------
+def image_specs() -> dict[str, dict]:
+    """The static diagrams of ``images/``: ``{name: draw_view keyword arguments}``."""
+    return {
+        "atlas_posterior": {"view": "posterior"},
+        "atlas_anterior": {"view": "anterior"},
+        "atlas_lateral": {"view": "lateral"},
+        "construction_gb30": {"view": "posterior", "points": ["GB30"], "constructions": ["GB30"],
+                              "layers": ("outline", "bones", "landmarks", "points", "constructions"),
+                              "title": "Finding GB30: one third of the way from GT to the sacral hiatus"},
+        "construction_bl54": {"view": "posterior", "points": ["BL54"], "constructions": ["BL54"],
+                              "layers": ("outline", "bones", "landmarks", "points", "constructions"),
+                              "title": "Finding BL54: 3 B-cun out from the sacral crest at the 4th foramen"},
+        "construction_sp12": {"view": "anterior", "points": ["SP12"], "constructions": ["SP12"],
+                              "layers": ("outline", "bones", "nerves_vessels", "landmarks", "points",
+                                         "constructions"),
+                              "title": "Finding SP12: 3.5 B-cun out from the top of the pubic bone"},
+        "alternatives_posterior": {"view": "posterior", "points": ["GB30", "BL54"],
+                                   "alternatives": ["GB30", "BL54"],
+                                   "layers": ("outline", "bones", "landmarks", "points"),
+                                   "title": "Where different sources put GB30 and BL54"},
+        "alternatives_anterior": {"view": "anterior", "points": ["SP12"], "alternatives": ["SP12"],
+                                  "layers": ("outline", "bones", "nerves_vessels", "landmarks", "points"),
+                                  "title": "Where different sources put SP12"},
+    }
+
+
+def _images_dir() -> Path:
+    from .paths import repo_root
+
+    return repo_root() / "images"
+
+
+def _render_images(names: Iterable[str] | None = None) -> dict[str, dict[str, bytes]]:
+    """Render every spec to ``{name: {suffix: bytes}}`` (png, svg, alt.txt)."""
+    import io
+
+    specs = image_specs()
+    result = {}
+    for name in names or specs:
+        figure = draw_view(**specs[name])
+        svg = io.BytesIO()
+        figure.savefig(svg, format="svg")
+        result[name] = {".png": figure.png_bytes(), ".svg": svg.getvalue(),
+                        ".alt.txt": (figure.alt_text + "\n").encode("utf-8")}
+    return result
+
+
+def _manifest(rendered: Mapping[str, Mapping[str, bytes]]) -> dict:
+    import hashlib
+
+    import matplotlib
+
+    return {
+        "generator": "python -m hipcourse images",
+        "matplotlib": matplotlib.__version__,
+        "files": {f"{name}{suffix}": hashlib.sha256(data).hexdigest()
+                  for name, files in sorted(rendered.items()) for suffix, data in sorted(files.items())},
+    }
+
+
+def write_images(*, directory: Path | str | None = None) -> list[Path]:
+    """Write every static diagram (PNG 150 dpi, SVG, alt text) and ``manifest.json``; return the paths."""
+    folder = Path(directory) if directory is not None else _images_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    rendered = _render_images()
+    written = []
+    for name, files in rendered.items():
+        for suffix, data in files.items():
+            path = folder / f"{name}{suffix}"
+            path.write_bytes(data)
+            written.append(path)
+    manifest = folder / "manifest.json"
+    manifest.write_text(json.dumps(_manifest(rendered), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    written.append(manifest)
+    return written
+
+
+def check_images(*, directory: Path | str | None = None) -> list[str]:
+    """Return a list of stale or missing files in ``images/`` (empty when up to date).
+
+    SVG and alt text are compared exactly (both are deterministic).  PNG bytes are compared only when the
+    manifest's matplotlib version equals the installed one, because rasterisation may change between versions.
+    """
+    import matplotlib
+
+    folder = Path(directory) if directory is not None else _images_dir()
+    problems = []
+    manifest_path = folder / "manifest.json"
+    recorded = {}
+    if manifest_path.exists():
+        recorded = json.loads(manifest_path.read_text(encoding="utf-8"))
+    else:
+        problems.append("images/manifest.json: missing")
+    same_version = recorded.get("matplotlib") == matplotlib.__version__
+    rendered = _render_images()
+    for name, files in rendered.items():
+        for suffix, data in files.items():
+            path = folder / f"{name}{suffix}"
+            if not path.exists():
+                problems.append(f"images/{path.name}: missing")
+            elif suffix == ".png" and not same_version:
+                continue
+            elif path.read_bytes() != data:
+                problems.append(f"images/{path.name}: stale (run python -m hipcourse images)")
+    expected = set(_manifest(rendered)["files"]) if recorded else set()
+    if recorded and set(recorded.get("files", {})) != expected:
+        problems.append("images/manifest.json: lists different files (run python -m hipcourse images)")
+    return problems
+
+
+def images_main(argv: Sequence[str]) -> int:
+    """``images [--check]``: write the static diagrams, or with ``--check`` exit 1 if any is stale."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m hipcourse images",
+                                     description="Write the atlas diagrams to images/ (PNG, SVG, alt text).")
+    parser.add_argument("--check", action="store_true", help="do not write; exit 1 if images/ is stale")
+    options = parser.parse_args(list(argv))
+    if options.check:
+        problems = check_images()
+        for problem in problems:
+            print(problem)
+        if problems:
+            return 1
+        print("images/ is up to date.")
+        return 0
+    written = write_images()
+    print(f"wrote {len(written)} files to images/")
+    return 0

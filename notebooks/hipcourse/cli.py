@@ -41,6 +41,7 @@ def check_main(argv: Sequence[str]) -> int:
 
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "check": check_main,
+    "images": lambda argv: __import__("hipcourse.atlas", fromlist=["images_main"]).images_main(argv),
 }
 
 

@@ -87,6 +87,40 @@ def _get_validator():
     return _validator
 
 
+def _raise_first(errors, where: str, prefix: tuple = ()) -> None:
+    errors = sorted(errors, key=lambda e: [str(p) for p in e.absolute_path])
+    if errors:
+        err = errors[0]
+        entry = ".".join(str(p) for p in (*prefix, *err.absolute_path)) or "(top level)"
+        raise ProgressError(f"{where}: {entry}: {err.message}")
+
+
+@functools.lru_cache(maxsize=None)
+def _record_validator(kind: str):
+    """A validator for one record kind (``question`` or ``quiz``) of the progress schema."""
+    import jsonschema
+
+    schema = _get_validator().schema
+    return jsonschema.Draft202012Validator({"$defs": schema["$defs"], "$ref": f"#/$defs/{kind}"})
+
+
+def _validate_changes(data: dict, touched, *, where: str) -> None:
+    """Validate only what an update touched (plus the small top level).
+
+    Full validation of a large file costs tens of milliseconds with jsonschema; checking the changed records
+    keeps answer-to-feedback fast while still never writing an invalid file.
+    """
+    skeleton = {k: v for k, v in data.items() if k not in ("questions", "quizzes")}
+    skeleton.update(questions={}, quizzes={})
+    validate_progress(skeleton, where=where)
+    if not isinstance(data.get("questions"), dict) or not isinstance(data.get("quizzes"), dict):
+        raise ProgressError(f"{where}: questions and quizzes must be objects")
+    for part, key in touched:
+        if part in ("questions", "quizzes") and key in data[part]:
+            kind = "question" if part == "questions" else "quiz"
+            _raise_first(_record_validator(kind).iter_errors(data[part][key]), where, (part, key))
+
+
 def validate_progress(data, *, where: str = FILE_NAME) -> None:
     """Raise :class:`ProgressError` naming the file, the entry and the problem if ``data`` is not valid."""
     if not isinstance(data, dict):
@@ -95,11 +129,7 @@ def validate_progress(data, *, where: str = FILE_NAME) -> None:
         raise ProgressError(
             f"{where}: unknown schema_version {data.get('schema_version')!r} (this course reads {SCHEMA_VERSION})"
         )
-    errors = sorted(_get_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        err = errors[0]
-        entry = ".".join(str(p) for p in err.absolute_path) or "(top level)"
-        raise ProgressError(f"{where}: {entry}: {err.message}")
+    _raise_first(_get_validator().iter_errors(data), where)
 
 
 class ProgressStore:
@@ -125,6 +155,7 @@ class ProgressStore:
         self.warnings_for_learner: list[str] = []
         self._pending: list = []  # operations not yet on disk (write failed); replayed on the next write
         self._data = None  # last known state (disk + pending)
+        self._disk_signature = None  # (inode, size, mtime) of the file as last validated or written
         self._write_failed = False
 
     def __repr__(self):
@@ -163,8 +194,10 @@ class ProgressStore:
     def _read_disk(self) -> dict:
         """Read the file (call with the lock held). Unreadable files are moved aside and reported."""
         try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
+            with open(self.path, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                raw = fh.read()
+        except (FileNotFoundError, NotADirectoryError):  # nothing saved yet (or no such folder)
             return empty_progress()
         except OSError as exc:
             # Unreadable but present (e.g. permissions): never write over it.
@@ -176,7 +209,11 @@ class ProgressStore:
             raise _Unwritable() from exc
         try:
             data = json.loads(raw.decode("utf-8"))
-            validate_progress(data, where=self.path.name)
+            signature = (st.st_ino, st.st_size, st.st_mtime_ns)
+            # A file we wrote (or validated) ourselves and nobody changed since needs no second full check.
+            if signature != self._disk_signature:
+                validate_progress(data, where=self.path.name)
+                self._disk_signature = signature
             return data
         except (UnicodeDecodeError, json.JSONDecodeError, ProgressError) as exc:
             problem = str(exc) if isinstance(exc, ProgressError) else f"{self.path.name}: not valid JSON ({exc})"
@@ -197,8 +234,7 @@ class ProgressStore:
             return empty_progress()
 
     def _write_disk(self, data: dict) -> None:
-        """Atomically replace the file with ``data`` (call with the lock held)."""
-        validate_progress(data, where=self.path.name)
+        """Atomically replace the file with ``data`` (call with the lock held; ``data`` already validated)."""
         text = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False)
         fd, tmp = tempfile.mkstemp(prefix=".progress-", suffix=".tmp", dir=self.path.parent)
         try:
@@ -206,11 +242,13 @@ class ProgressStore:
                 fh.write(text)
                 fh.flush()
                 os.fsync(fh.fileno())
+                st = os.fstat(fh.fileno())
             os.replace(tmp, self.path)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
+        self._disk_signature = (st.st_ino, st.st_size, st.st_mtime_ns)
         with contextlib.suppress(OSError):  # make the rename durable; not possible on every filesystem
             dfd = os.open(self.path.parent, os.O_RDONLY)
             try:
@@ -235,9 +273,10 @@ class ProgressStore:
             else:
                 base_ok = True
             try:
+                touched = set()
                 for pending in self._pending:
-                    pending(data)
-                validate_progress(data, where=self.path.name)
+                    touched.update(pending(data) or ())
+                _validate_changes(data, touched, where=self.path.name)
             except Exception:
                 # An update that raises or makes the file invalid is a caller bug: drop it, write nothing,
                 # and let the error propagate (earlier pending updates stay queued).
@@ -303,6 +342,7 @@ class ProgressStore:
                 rec["bank"] = bank
             if quiz is not None:
                 rec["quiz"] = quiz
+            return [("questions", qid)]
 
         return copy.deepcopy(self._transact(op)["questions"][qid])
 
@@ -317,6 +357,7 @@ class ProgressStore:
             rec["revealed"] = True
             rec["box"] = 1  # looked-up answers need practice: review them first
             rec["last_seen"] = data["seq"]
+            return [("questions", qid)]
 
         self._transact(op)
 
@@ -329,6 +370,7 @@ class ProgressStore:
         def op(data):
             rec = data["quizzes"].setdefault(key, {"score": 0, "total": total, "best": 0})
             rec.update(score=int(score), total=int(total), best=max(int(score), rec.get("best", 0)))
+            return [("quizzes", key)]
 
         self._transact(op)
 
@@ -354,6 +396,7 @@ class ProgressStore:
                 data["sections"][name] = json.loads(json.dumps(new))
             except (TypeError, ValueError) as exc:
                 raise ProgressError(f"update_section({name!r}): the new value is not JSON: {exc}") from exc
+            return [("sections", name)]
 
         return copy.deepcopy(self._transact(op)["sections"][name])
 
@@ -404,6 +447,7 @@ class ProgressStore:
             fresh = empty_progress()
             if not sections:
                 fresh["sections"] = data["sections"]
+            validate_progress(fresh, where=self.path.name)
             try:
                 self._write_disk(fresh)
             except OSError as exc:

@@ -636,7 +636,9 @@ class Locate(Question):
     Parameters (keyword-only)
     -------------------------
     body: the :class:`hipcourse.geometry.Body` to grade against (default: ``Body.reference()``).
-    figure: an ``AtlasFigure`` or matplotlib ``Figure`` to draw on (default: ``atlas.draw_view(...)``).
+    figure: an ``AtlasFigure`` or matplotlib ``Figure`` to draw on (default: made by ``figure_factory``).
+    figure_factory: called like :func:`hipcourse.atlas.draw_view` (the default) with ``view, layers=...,
+    points=(), labels=False, body=...``; returns an ``AtlasFigure`` or a ``Figure``.
     canvas_factory: ``figure -> widget`` (default :func:`ipympl_canvas`; tests pass :func:`agg_canvas`).
     """
 
@@ -644,7 +646,7 @@ class Locate(Question):
     lock_after_check = False  # every click is a new attempt
     _incomplete_message = "Please click on the diagram (or type x and y) first."
 
-    def __init__(self, spec, *, body=None, figure=None, canvas_factory=None, **kwargs):
+    def __init__(self, spec, *, body=None, figure=None, figure_factory=None, canvas_factory=None, **kwargs):
         self.body = body if body is not None else _reference_body()
         self.view = spec["view"]
         self.is_landmark = "point" not in spec
@@ -664,11 +666,11 @@ class Locate(Question):
         self._step_artists = []
         self.last_offset = None
         if figure is None:
-            from hipcourse.atlas import draw_view
-
+            if figure_factory is None:
+                from hipcourse.atlas import draw_view as figure_factory
             # No points and no labels: the diagram must not give the answer away.
-            figure = draw_view(self.view, layers=spec.get("layers", ["outline", "bones", "landmarks"]),
-                               points=(), labels=False, body=self.body)
+            figure = figure_factory(self.view, layers=spec.get("layers", ["outline", "bones", "landmarks"]),
+                                    points=(), labels=False, body=self.body)
         self.atlas_figure = figure
         self.figure = getattr(figure, "figure", figure)
         self.ax = self.figure.axes[0]
@@ -843,7 +845,8 @@ _CLASSES = {"single": SingleChoice, "multiple": MultipleChoice, "truefalse": Tru
             "numeric": Numeric, "locate": Locate}
 
 
-def make_question(spec: dict, *, bank=None, quiz=None, store=None, body=None, canvas_factory=None, figure=None):
+def make_question(spec: dict, *, bank=None, quiz=None, store=None, body=None, canvas_factory=None, figure=None,
+                  figure_factory=None):
     """Build the widget for one question spec (a mapping in bank format)."""
     cls = _CLASSES.get(spec.get("type"))
     if cls is None:
@@ -853,7 +856,7 @@ def make_question(spec: dict, *, bank=None, quiz=None, store=None, body=None, ca
     if cls is Numeric:
         kwargs["body"] = body
     if cls is Locate:
-        kwargs.update(body=body, canvas_factory=canvas_factory, figure=figure)
+        kwargs.update(body=body, canvas_factory=canvas_factory, figure=figure, figure_factory=figure_factory)
     return cls(spec, **kwargs)
 
 
@@ -901,11 +904,12 @@ class Quiz(widgets.VBox):
         self._refresh()
 
 
-def show_quiz(bank: str, quiz_id: str, *, store=None, canvas_factory=None, body=None) -> Quiz:
+def show_quiz(bank: str, quiz_id: str, *, store=None, canvas_factory=None, figure_factory=None,
+              body=None) -> Quiz:
     """Build the quiz ``quiz_id`` of bank ``bank`` (``show_quiz("lesson01", "landmarks")``).
 
-    ``store`` defaults to the learner's :class:`~hipcourse.progress.ProgressStore`. ``canvas_factory`` and
-    ``body`` are for tests (see :class:`Locate`).
+    ``store`` defaults to the learner's :class:`~hipcourse.progress.ProgressStore`. ``canvas_factory``,
+    ``figure_factory`` and ``body`` are for tests (see :class:`Locate`).
     """
     data = load_bank(bank)
     quiz = next((q for q in data["quizzes"] if q["id"] == quiz_id), None)
@@ -916,6 +920,7 @@ def show_quiz(bank: str, quiz_id: str, *, store=None, canvas_factory=None, body=
         from hipcourse.progress import ProgressStore
 
         store = ProgressStore()
-    questions = [make_question(spec, bank=bank, quiz=quiz_id, store=store, body=body, canvas_factory=canvas_factory)
+    questions = [make_question(spec, bank=bank, quiz=quiz_id, store=store, body=body, canvas_factory=canvas_factory,
+                               figure_factory=figure_factory)
                  for spec in quiz["questions"]]
     return Quiz(quiz["title"], questions, intro=quiz.get("intro"), bank=bank, quiz_id=quiz_id, store=store)

@@ -75,8 +75,11 @@ def review_items(*, banks=None, store=None) -> list[ReviewItem]:
                                          it.record["last_seen"] if it.record else 0, order[id(it)]))
 
 
-def review_quiz(*, banks=None, limit: int = 10, store=None, canvas_factory=None, body=None):
-    """Build a "Review" quiz of the ``limit`` questions that most need practice (see :func:`review_items`)."""
+def review_quiz(*, banks=None, limit: int = 10, store=None, canvas_factory=None, figure_factory=None, body=None):
+    """Build a "Review" quiz of the ``limit`` questions that most need practice (see :func:`review_items`).
+
+    ``canvas_factory``, ``figure_factory`` and ``body`` are passed to locate questions (for tests).
+    """
     from hipcourse.quiz import Quiz, make_question
 
     if limit < 1:
@@ -84,7 +87,7 @@ def review_quiz(*, banks=None, limit: int = 10, store=None, canvas_factory=None,
     store = _store(store)
     chosen = review_items(banks=banks, store=store)[:limit]
     questions = [make_question(item.spec, bank=item.bank, quiz=item.quiz, store=store, body=body,
-                               canvas_factory=canvas_factory) for item in chosen]
+                               canvas_factory=canvas_factory, figure_factory=figure_factory) for item in chosen]
     intro = ("Questions you missed or have not tried yet come first." if questions
              else "There is nothing to review yet: no quiz questions were found.")
     return Quiz("Review", questions, intro=intro, store=store)

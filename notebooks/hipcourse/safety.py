@@ -590,13 +590,46 @@ def urgency_table() -> UrgencyTable:
 # Widgets
 # --------------------------------------------------------------------------------------------------
 
-def _checkbox(question: str):
-    import ipywidgets as widgets
+_QUESTION_CLASS = "hipcourse-question"
 
-    # indent=False and a full-width layout keep long questions readable; the description is the label
-    # screen readers announce, and Tab/Space operate the box from the keyboard.
-    return widgets.Checkbox(value=False, description=question, indent=False, tooltip=question,
-                            layout=widgets.Layout(width="100%"), style={"description_width": "initial"})
+# ipywidgets draws a checkbox label on one line cut off with "..." at a fixed height; questions are whole
+# sentences, so let them wrap (the label element wraps the box, so clicking the text still ticks it).
+_QUESTION_CSS = (
+    f"<style>.{_QUESTION_CLASS} {{height: auto !important; margin-bottom: 0.3em;}} "
+    f".{_QUESTION_CLASS} label {{white-space: normal !important; overflow: visible !important; "
+    "line-height: 1.4 !important; align-items: flex-start !important;}</style>"
+)
+
+
+class _Parts:
+    """Builds the checkboxes and headings of one widget, sharing one layout and one style object.
+
+    Sharing matters: every ipywidgets Layout/Style is a model saved in the notebook's widget state, and the
+    red-flag check has over 40 questions; one model each instead of one per box keeps the file small.
+    """
+
+    def __init__(self) -> None:
+        import ipywidgets as widgets
+        # The style classes are not re-exported at the top level of ipywidgets 8.
+        from ipywidgets.widgets.widget_bool import CheckboxStyle
+        from ipywidgets.widgets.widget_string import HTMLStyle
+
+        self._widgets = widgets
+        # indent=False and a full-width layout keep long questions readable; the description is the label
+        # screen readers announce, and Tab/Space operate the box from the keyboard.
+        self.box_layout = widgets.Layout(width="100%")
+        self.box_style = CheckboxStyle(description_width="initial")
+        self.text_layout = widgets.Layout()
+        self.text_style = HTMLStyle()
+
+    def checkbox(self, question: str):
+        box = self._widgets.Checkbox(value=False, description=question, indent=False, tooltip=question,
+                                     layout=self.box_layout, style=self.box_style)
+        box.add_class(_QUESTION_CLASS)
+        return box
+
+    def html(self, value: str):
+        return self._widgets.HTML(value=value, layout=self.text_layout, style=self.text_style)
 
 
 def _make_red_flag_check():
@@ -606,13 +639,14 @@ def _make_red_flag_check():
         """Red-flag questions as checkboxes, a "Check" button and the advice in an HTML widget."""
 
         def __init__(self) -> None:
+            parts = _Parts()
             self.checkboxes: dict[str, widgets.Checkbox] = {}
-            children = [widgets.HTML("<p>Tick every statement that is true for you now, then press "
-                                     "<strong>Check</strong>.</p>")]
+            children = [parts.html(_QUESTION_CSS + "<p>Tick every statement that is true for you now, then press "
+                                   "<strong>Check</strong>.</p>")]
             for flag in red_flags():
-                children.append(widgets.HTML(f"<strong>{html.escape(flag.name)}</strong>"))
+                children.append(parts.html(f"<strong>{html.escape(flag.name)}</strong>"))
                 for feature in flag.features:
-                    box = _checkbox(feature.question)
+                    box = parts.checkbox(feature.question)
                     self.checkboxes[feature.id] = box
                     children.append(box)
             self.button = widgets.Button(description="Check", tooltip="Check my answers",
@@ -650,18 +684,19 @@ def _make_press_screen():
 
         def __init__(self, *, red_flag_check=None) -> None:
             self.red_flag_check = red_flag_check
+            parts = _Parts()
             self.checkboxes: dict[str, widgets.Checkbox] = {}
-            children = [widgets.HTML("<p>Tick every statement that is true for you, then press "
-                                     "<strong>Check</strong>.</p>")]
+            children = [parts.html(_QUESTION_CSS + "<p>Tick every statement that is true for you, then press "
+                                   "<strong>Check</strong>.</p>")]
             if red_flag_check is None:
-                self.checkboxes[ANY_RED_FLAG] = _checkbox("Did the red-flag check find any warning sign?")
+                self.checkboxes[ANY_RED_FLAG] = parts.checkbox("Did the red-flag check find any warning sign?")
                 children.append(self.checkboxes[ANY_RED_FLAG])
             for kind, heading in self._HEADINGS.items():
                 entries = [e for e in contraindications() if e.applies == "when_yes" and e.kind == kind]
                 if entries:
-                    children.append(widgets.HTML(f"<strong>{html.escape(heading)}</strong>"))
+                    children.append(parts.html(f"<strong>{html.escape(heading)}</strong>"))
                 for entry in entries:
-                    self.checkboxes[entry.id] = _checkbox(entry.question or entry.id)
+                    self.checkboxes[entry.id] = parts.checkbox(entry.question or entry.id)
                     children.append(self.checkboxes[entry.id])
             self.button = widgets.Button(description="Check", tooltip="Check which points I may press",
                                          icon="check")

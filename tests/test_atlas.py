@@ -1,0 +1,175 @@
+"""Tests of the hip atlas: drawing, anchoring to landmarks, labels, alt text, widgets."""
+
+import base64
+
+import pytest
+
+from hipcourse import atlas
+from hipcourse.figures import AtlasFigure
+from hipcourse.geometry import Body
+
+
+@pytest.fixture(scope="module")
+def body():
+    return Body.reference()
+
+
+def test_figure_is_pyplot_free_and_has_rich_display(body):
+    fig = atlas.draw_view("posterior", body=body)
+    assert isinstance(fig, AtlasFigure)
+    assert type(fig.figure).__name__ == "Figure"
+    bundle = fig._repr_mimebundle_()
+    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")
+    assert bundle["text/plain"] == fig.alt_text
+    assert bundle["text/html"].startswith("<figure") and 'alt="Posterior view' in bundle["text/html"]
+
+
+def test_png_is_deterministic(body):
+    first = atlas.draw_view("lateral", body=body).png_bytes()
+    second = atlas.draw_view("lateral", body=body).png_bytes()
+    assert first == second
+    assert b"Software" not in first and b"matplotlib" not in first.lower()
+
+
+@pytest.mark.parametrize("view", atlas.VIEWS)
+@pytest.mark.parametrize("layer", ["outline", "bones", "muscles", "nerves_vessels", "bursa"])
+def test_every_layer_draws_something(view, layer, body):
+    empty = atlas.draw_view(view, layers=(), body=body, labels=False)
+    drawn = atlas.draw_view(view, layers=(layer,), body=body, labels=False)
+    assert len(drawn.figure.axes[0].patches) + len(drawn.figure.axes[0].artists) > \
+        len(empty.figure.axes[0].patches) + len(empty.figure.axes[0].artists)
+    assert atlas._LAYER_WORDS[layer] in drawn.alt_text
+
+
+def test_default_points_are_drawn_where_geometry_puts_them(body):
+    fig = atlas.draw_view("posterior", body=body)
+    assert set(fig.points_drawn) >= {"GB30", "BL54", "BL36", "BL40", "GV2", "BL32", "BL33", "BL34"}
+    for code, xy in fig.points_drawn.items():
+        assert xy == pytest.approx(body.point(code, "posterior"))
+
+
+def test_moving_a_landmark_moves_the_point_and_the_alt_text(body):
+    before = atlas.draw_view("posterior", points=["GB30"], body=body)
+    moved = body.moved("GT", "posterior", dx=1.5, dy=-1.2)
+    after = atlas.draw_view("posterior", points=["GB30"], body=moved)
+    (x0, y0), (x1, y1) = before.points_drawn["GB30"], after.points_drawn["GB30"]
+    assert (x1 - x0, y1 - y0) == pytest.approx((1.0, -0.8))  # GB30 is 1/3 from GT, so 2/3 of the move
+    assert f"x {x1:.1f} cm, y {y1:.1f} cm" in after.alt_text
+    assert after.alt_text != before.alt_text
+
+
+def test_outlines_follow_their_anchor_landmark(body):
+    outlines = atlas.load_outlines("posterior")
+    femur = next(shape for shape in outlines.shapes if shape.id == "femur")
+    moved = body.moved("GT", "posterior", dx=2.0)
+    plain = atlas._anchor_transform(femur, outlines, body, "posterior")
+    shifted = atlas._anchor_transform(femur, outlines, moved, "posterior")
+    gt_design = outlines.design_anchors["GT"]
+    start = plain.transform(gt_design) if plain is not None else gt_design
+    assert tuple(shifted.transform(gt_design)) == pytest.approx((start[0] + 2.0, start[1]))
+
+
+def test_alt_text_mentions_every_drawn_point_and_its_landmarks(body):
+    for view in atlas.VIEWS:
+        fig = atlas.draw_view(view, body=body)
+        for code in fig.points_drawn:
+            assert code in fig.alt_text
+        assert "cm" in fig.alt_text
+
+
+def test_alternatives_draw_a_legend_naming_sources(body):
+    fig = atlas.draw_view("posterior", points=["GB30", "BL54"], alternatives=["GB30", "BL54"], body=body)
+    legend = fig.figure.axes[0].get_legend()
+    texts = [t.get_text() for t in legend.get_texts()]
+    for code in ("GB30", "BL54"):
+        for alt in body.course.points[code].alternatives:
+            if "posterior" in alt.locations:
+                assert any(alt.label in text for text in texts)
+                assert alt.id in fig.points_drawn
+    anterior = atlas.draw_view("anterior", points=["SP12"], alternatives=["SP12"], body=body)
+    assert len([k for k in anterior.points_drawn if k.startswith("sp12-")]) == 3
+
+
+def test_alternative_of_undrawn_point_is_an_error(body):
+    with pytest.raises(ValueError, match="BL54"):
+        atlas.draw_view("anterior", points=["SP12"], alternatives=["BL54"], body=body)
+
+
+def test_construction_draws_thirds_and_cun_labels(body):
+    fig = atlas.draw_view("posterior", points=["GB30", "BL54"], constructions=["GB30", "BL54"], body=body)
+    texts = [t.get_text() for t in fig.figure.axes[0].texts]
+    assert "1/3" in texts
+    assert any("B-cun" in t for t in texts)
+    assert "Construction of GB30" in fig.alt_text
+    sp12 = atlas.draw_view("anterior", points=["SP12"], constructions=["SP12"], body=body)
+    assert any("3.5 B-cun" in t.get_text() for t in sp12.figure.axes[0].texts)
+
+
+def test_labels_do_not_overlap_each_other_or_points(body):
+    for view in atlas.VIEWS:
+        fig = atlas.draw_view(view, body=body, constructions=["GB30"] if view == "posterior" else ())
+        axes = fig.figure.axes[0]
+        placed = [t for t in axes.texts if hasattr(t, "_hipcourse_box")]
+        markers = []
+        for xy in fig.points_drawn.values():
+            px = axes.transData.transform(xy)
+            markers.append((px[0] - 4, px[1] - 4, px[0] + 4, px[1] + 4))
+        assert atlas.label_overlaps(placed, obstacles=markers) == []
+
+
+def test_label_placer_moves_a_label_off_an_obstacle(body):
+    fig = atlas.draw_view("lateral", layers=(), body=body, labels=False)
+    axes = fig.figure.axes[0]
+    fig.figure.canvas.draw()
+    px = axes.transData.transform((0, 80))
+    right_of_point = (px[0] + 2, px[1] - 30, px[0] + 200, px[1] + 30)  # blocks the first candidate
+    (text,) = atlas.place_labels(axes, [atlas.LabelRequest("GB31", (0, 80))], obstacles=[right_of_point])
+    assert atlas.label_overlaps([text], obstacles=[right_of_point]) == []
+    assert text.get_position()[0] <= 0  # moved to the left side
+
+
+def test_unknown_view_layer_or_point_is_a_clear_error(body):
+    with pytest.raises(ValueError, match="unknown view 'back'"):
+        atlas.draw_view("back", body=body)
+    with pytest.raises(ValueError, match="unknown layer"):
+        atlas.draw_view("posterior", layers=("skin",), body=body)
+    with pytest.raises(ValueError, match="SP12"):
+        atlas.draw_view("posterior", points=["SP12"], body=body)
+
+
+def test_bad_outline_file_names_file_shape_and_problem(tmp_path, monkeypatch):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(atlas._atlas_dir().parent / "schemas", data / "schemas")
+    (data / "atlas").mkdir()
+    (data / "atlas" / "lateral.yaml").write_text(
+        "view: lateral\ntitle: t\nextent: [0, 1, 0, 1]\nsize: [1, 1]\ndesign_anchors: {GT: [0, 0]}\n"
+        "shapes:\n  - {id: femur, layer: bones, kind: bone, points: [[0, 0], [1, 1]]}\n", encoding="utf-8")
+    monkeypatch.setenv("HIPCOURSE_DATA_DIR", str(data))
+    with pytest.raises(atlas.AtlasDataError, match=r"lateral.yaml: shapes\[femur\]: a 'bone' shape must be closed"):
+        atlas.load_outlines("lateral")
+
+
+def test_explorer_responds_to_widgets(body):
+    ex = atlas.explorer(body=body)
+    assert repr(ex) == "Atlas explorer: run the cell to explore"
+    assert 'alt="Posterior view' in ex.image.value
+    ex.view.value = "anterior"
+    assert 'alt="Anterior view' in ex.image.value
+    ex.point.value = "SP12"
+    assert "SP12" in ex.info.value and "Cautions" in ex.info.value
+    assert "(highlighted)" in ex.figure.alt_text
+    ex.layers["muscles"].value = False
+    assert "muscles" not in ex.figure.alt_text.split("\n")[1]
+
+
+def test_proportions_demo_points_follow_landmarks():
+    demo = atlas.proportions_demo(view="posterior", points=["GB30", "BL36"])
+    assert repr(demo).startswith("Proportions demo")
+    before = dict(demo.figure.points_drawn)
+    demo.pelvis_width.value = 1.2
+    assert demo.figure.points_drawn["GB30"][0] > before["GB30"][0]
+    demo.thigh_length.value = 1.2
+    assert demo.figure.points_drawn["BL36"][1] < before["BL36"][1]
+    assert f"{demo.figure.points_drawn['BL36'][1]:.1f}" in demo.summary.value
