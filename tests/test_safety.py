@@ -473,3 +473,16 @@ def test_questions_wrap_instead_of_being_cut_off():
     check = safety.red_flag_check()
     assert all("hipcourse-question" in box._dom_classes for box in check.checkboxes.values())
     assert "white-space: normal" in check.children[0].value
+
+
+def test_check_contraindications_hook_reports_unknown_codes():
+    document = _yaml("contraindications.yaml")
+    course = data.load_course()
+    assert safety.check_contraindications(document, course=course) == []
+    document["regions"]["sacrum"]["points"].append("BL31")
+    document["contraindications"][0]["effects"][0]["points"] = ["XX1"]
+    problems = [str(p) for p in safety.check_contraindications(document, course=course)]
+    assert problems == [
+        "data/contraindications.yaml: regions.sacrum.points: unknown point code 'BL31'",
+        "data/contraindications.yaml: contraindications[suspected_fracture].effects: unknown point code 'XX1'",
+    ]

@@ -102,6 +102,7 @@ class Shape:
     label: str | None = None
     label_at: tuple[float, float] | None = None
     fibres: Mapping[str, float] | None = None
+    fibre_segments: Any = None  # (n, 2, 2) array of fibre hairlines inside the shape, design coordinates
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,39 @@ def _ellipse_points(center, size, angle_deg=0.0, count=12):
         x, y = a * math.cos(u), b * math.sin(u)
         result.append((cx + x * math.cos(t) - y * math.sin(t), cy + x * math.sin(t) + y * math.cos(t)))
     return result
+
+
+def _fibre_segments(path, angle_deg: float, spacing: float):
+    """Parallel hairlines at ``angle_deg`` every ``spacing`` cm, cut to the inside of ``path``.
+
+    Computed once per shape when the outline file is loaded: clipping geometrically here is much cheaper than
+    asking Agg to clip every line to the muscle outline at each draw.
+    """
+    import numpy as np
+
+    polygon = path.to_polygons(closed_only=True)[0]
+    from matplotlib.path import Path as MplPath
+
+    outline = MplPath(polygon)
+    ext = outline.get_extents()
+    cx, cy = (ext.x0 + ext.x1) / 2, (ext.y0 + ext.y1) / 2
+    reach = math.hypot(ext.width, ext.height) / 2 + spacing
+    direction = np.array([math.cos(math.radians(angle_deg)), math.sin(math.radians(angle_deg))])
+    normal = np.array([-direction[1], direction[0]])
+    steps = np.linspace(-reach, reach, 80)
+    segments = []
+    for offset in np.arange(-reach, reach + 1e-9, spacing):
+        samples = np.array([cx, cy]) + offset * normal + steps[:, None] * direction
+        inside = outline.contains_points(samples)
+        start = None
+        for index, flag in enumerate(list(inside) + [False]):
+            if flag and start is None:
+                start = index
+            elif not flag and start is not None:
+                if index - 1 > start:
+                    segments.append([samples[start], samples[index - 1]])
+                start = None
+    return np.asarray(segments).reshape(-1, 2, 2)
 
 
 def _validate(document: Any, source: str) -> None:
@@ -241,9 +275,13 @@ def _load_outlines_cached(view: str, directory: str) -> Outlines:
         label_at = tuple(entry["label_at"]) if "label_at" in entry else None
         if entry.get("label") and label_at is None:
             raise AtlasDataError(f"{where}: a label needs label_at")
+        path = _catmull_rom_path(points, closed=closed)
+        fibres = entry.get("fibres")
+        segments = (_fibre_segments(path, float(fibres["angle"]), float(fibres.get("spacing", 1.0)))
+                    if fibres else None)
         shapes.append(Shape(
-            id=sid, layer=entry["layer"], kind=entry["kind"],
-            path=_catmull_rom_path(points, closed=closed), closed=closed,
+            id=sid, layer=entry["layer"], kind=entry["kind"], fibre_segments=segments,
+            path=path, closed=closed,
             mirror=bool(entry.get("mirror", False)), anchors=tuple(entry.get("anchors", [])),
             label=entry.get("label"), label_at=label_at, fibres=entry.get("fibres"),
         ))
@@ -357,6 +395,22 @@ class LabelRequest:
     centred: bool = False  # anatomy labels: try the anchor itself first
 
 
+def _text_size(renderer, text: str, style: Mapping[str, Any], scale: float) -> tuple[float, float]:
+    """Width and height in display pixels of ``text`` drawn with ``style`` (including a bbox pad, if any)."""
+    from matplotlib.font_manager import FontProperties
+
+    prop = FontProperties(size=style.get("fontsize", 10), weight=style.get("fontweight", "normal"),
+                          style=style.get("fontstyle", "normal"))
+    width, height, _descent = renderer.get_text_width_height_descent(text, prop, ismath=False)
+    bbox = style.get("bbox")
+    if bbox:
+        # boxstyle "round,pad=p": p is in font-size units, on each side, plus the edge line.
+        pad = float(str(bbox.get("boxstyle", "round,pad=0.3")).split("pad=")[-1]) * prop.get_size_in_points()
+        width += 2 * pad * scale + 2
+        height += 2 * pad * scale + 2
+    return width, height
+
+
 def _boxes_overlap(a, b, pad: float = 0.0) -> bool:
     return not (a[2] + pad <= b[0] or b[2] + pad <= a[0] or a[3] + pad <= b[1] or b[3] + pad <= a[1])
 
@@ -379,9 +433,7 @@ def place_labels(axes, requests: Sequence[LabelRequest], *, obstacles: Iterable[
     placed = []
     for request in requests:
         anchor = axes.transData.transform(request.xy)
-        probe = axes.text(*request.xy, request.text, ha="left", va="bottom", **request.style)
-        extent = probe.get_window_extent(renderer)
-        width, height = extent.width, extent.height
+        width, height = _text_size(renderer, request.text, request.style, scale)
         candidates = list(_CANDIDATES)
         if request.centred:
             candidates.insert(0, (0, 0, "center", "center"))
@@ -399,13 +451,11 @@ def place_labels(axes, requests: Sequence[LabelRequest], *, obstacles: Iterable[
                 break
         if chosen is None:
             if not request.required:
-                probe.remove()
                 continue
             dx, dy, ha, va = candidates[0]
             x0 = anchor[0] + dx * scale - {"left": 0.0, "center": width / 2, "right": width}[ha]
             y0 = anchor[1] + dy * scale - {"bottom": 0.0, "center": height / 2, "top": height}[va]
             chosen = (dx, dy, ha, va, (x0, y0, x0 + width, y0 + height))
-        probe.remove()
         dx, dy, ha, va, box = chosen
         style = {"zorder": 60, **request.style}
         text = axes.annotate(request.text, request.xy, xytext=(dx, dy), textcoords="offset points",
@@ -448,7 +498,7 @@ def _shape_patches(shape: Shape, transform, *, mirror_side: bool):
     return paths
 
 
-def _draw_shape(axes, shape: Shape, paths, *, zorder: float):
+def _draw_shape(axes, shape: Shape, paths, *, zorder: float, fibre_segments=None):
     import numpy as np
     from matplotlib.collections import LineCollection
     from matplotlib.patches import PathPatch
@@ -457,7 +507,7 @@ def _draw_shape(axes, shape: Shape, paths, *, zorder: float):
     style = palette.ANATOMY
     kind = shape.kind
     artists = []
-    for path in paths:
+    for index, path in enumerate(paths):
         if kind == "skin":
             s = style["skin"]
             # Fill the closed region; stroke only the contour (not the closing line along the midline).
@@ -496,25 +546,11 @@ def _draw_shape(axes, shape: Shape, paths, *, zorder: float):
             patch.set_facecolor((*_rgb(face), s["alpha"] if kind == "muscle" else 0.45))
             _add(axes, patch)
             artists.append(patch)
-            if shape.fibres:
-                # Fibre-direction hints: parallel hairlines clipped to the muscle outline.
-                angle = math.radians(shape.fibres["angle"])
-                spacing = float(shape.fibres.get("spacing", 1.0))
-                ext = path.get_extents()
-                cx, cy = (ext.x0 + ext.x1) / 2, (ext.y0 + ext.y1) / 2
-                reach = math.hypot(ext.width, ext.height) / 2 + spacing
-                direction = np.array([math.cos(angle), math.sin(angle)])
-                normal = np.array([-direction[1], direction[0]])
-                offsets = np.arange(-reach, reach + 1e-9, spacing)
-                segments = [
-                    [(cx + o * normal[0] - reach * direction[0], cy + o * normal[1] - reach * direction[1]),
-                     (cx + o * normal[0] + reach * direction[0], cy + o * normal[1] + reach * direction[1])]
-                    for o in offsets
-                ]
+            if shape.fibre_segments is not None and len(shape.fibre_segments):
+                segments = fibre_segments[index] if fibre_segments else shape.fibre_segments
                 lines = LineCollection(segments, colors=s["edge"], linewidths=0.45, alpha=s["fibre_alpha"],
                                        zorder=zorder + 0.001)
                 axes.add_collection(lines, autolim=False)
-                lines.set_clip_path(patch)
         elif kind in ("nerve", "artery", "vein"):
             s = style[kind]
             # A dark casing under the coloured line keeps yellow nerves visible on light skin.
@@ -782,7 +818,15 @@ def draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="view
         for index, shape in enumerate(shapes):
             transform = _anchor_transform(shape, outlines, body, view)
             paths = _shape_patches(shape, transform, mirror_side=mirror_side)
-            _draw_shape(axes, shape, paths, zorder=base + index * 0.01)
+            fibres = None
+            if shape.fibre_segments is not None and len(shape.fibre_segments):
+                flat = shape.fibre_segments.reshape(-1, 2)
+                if transform is not None:
+                    flat = transform.transform(flat)
+                fibres = [flat.reshape(-1, 2, 2)]
+                if shape.mirror and mirror_side:
+                    fibres.append((flat * [-1.0, 1.0]).reshape(-1, 2, 2))
+            _draw_shape(axes, shape, paths, zorder=base + index * 0.01, fibre_segments=fibres)
             kinds_drawn.add(shape.kind)
             if labels and shape.label:
                 at = shape.label_at

@@ -276,7 +276,7 @@ class PersonalChart:
         xy = [self.body.landmark(name, view) for name in landmarks]
         xy += [self.body.point(code, view) for code in points]
         xs, ys = [p[0] for p in xy], [p[1] for p in xy]
-        extent = (min(min(xs), 0.0) - _MARGIN_CM, max(xs) + _MARGIN_CM + 3.0, min(ys) - _MARGIN_CM,
+        extent = (min(min(xs), 0.0) - _MARGIN_CM, max(xs) + _MARGIN_CM + 2.0, min(ys) - _MARGIN_CM,
                   max(ys) + _MARGIN_CM)
         if view == "lateral":  # no midline in the side view: only the drawn things matter
             extent = (min(xs) - _MARGIN_CM - 3.0, max(xs) + _MARGIN_CM + 3.0, extent[2], extent[3])
@@ -287,9 +287,11 @@ class PersonalChart:
 
         course = self.body.course
         text = course.points[code].locations[view]
-        anchor = next(name for name in parse(text).ordered_names if name in course.landmarks)
-        ax, ay = self.body.landmark(anchor, view)
         px, py = self.body.point(code, view)
+        # Measure from the nearest landmark the construction uses: the easiest one to measure from.
+        names = [name for name in parse(text).ordered_names if name in course.landmarks]
+        anchor = min(names, key=lambda name: math.dist(self.body.landmark(name, view), (px, py)))
+        ax, ay = self.body.landmark(anchor, view)
         dx, dy = px - ax, py - ay
         plus, minus = _DIRECTION[view]
         parts = []
@@ -359,7 +361,7 @@ class PersonalChart:
         axes.set_ylim(ymin, ymax)
         axes.set_aspect("equal", adjustable="box" if not page else "datalim")
         axes.set_axis_off()
-        figure.suptitle(f"{sheet.title}, {sheet.scale_words}", fontsize=11, y=0.985 if page else 0.97)
+        figure.suptitle(f"{sheet.title}\n{sheet.scale_words}", fontsize=11 if page else 9, y=0.985 if page else 0.99)
         style = palette.ANATOMY["landmark"]
         construction = palette.ANATOMY["construction"]
         if sheet.view in ("posterior", "anterior"):

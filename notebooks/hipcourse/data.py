@@ -337,13 +337,18 @@ def _resolve_ref(root: Mapping, schema: Mapping) -> Mapping:
 
 def _light_validate(instance, schema, root, path, out) -> None:
     """A fast subset of JSON Schema: $ref, type, enum, required, properties,
-    additionalProperties, propertyNames (enum) and items. ``out`` collects
-    ``(path, message)``; messages match :func:`_schema_error_message`."""
+    additionalProperties, propertyNames (enum) and items. Anything else is left to
+    :mod:`jsonschema` in the check command; the subset never reports what full
+    validation would accept. ``out`` collects ``(path, message)``; messages match
+    :func:`_schema_error_message`."""
     schema = _resolve_ref(root, schema)
     expected = schema.get("type")
-    if expected and not _JSON_TYPES[expected](instance):
+    if isinstance(expected, str) and expected in _JSON_TYPES and not _JSON_TYPES[expected](instance):
         out.append((path, _type_message(expected, instance)))
         return
+    if isinstance(expected, list) and not any(_JSON_TYPES.get(t, lambda v: True)(instance)
+                                              for t in expected):
+        return  # a type list: leave the wording to jsonschema (check command)
     if "enum" in schema and instance not in schema["enum"]:
         out.append((path, _enum_message(schema["enum"], instance)))
         return
@@ -352,7 +357,8 @@ def _light_validate(instance, schema, root, path, out) -> None:
             if name not in instance:
                 out.append((path, f"missing required field '{name}'"))
         properties = schema.get("properties", {})
-        extra = schema.get("additionalProperties", True)
+        # patternProperties is not interpreted here: do not call matching keys unknown
+        extra = True if "patternProperties" in schema else schema.get("additionalProperties", True)
         names_schema = _resolve_ref(root, schema.get("propertyNames", {}))
         for key, value in instance.items():
             if "enum" in names_schema and key not in names_schema["enum"]:
@@ -846,9 +852,10 @@ class CheckReport:
 
 
 def _count(document) -> int:
-    if isinstance(document, dict) and len(document) >= 1:
-        for value in document.values():
-            if isinstance(value, (list, dict)):
+    """Number of entries: length of the first list/mapping that is not a ``sources`` list."""
+    if isinstance(document, dict):
+        for key, value in document.items():
+            if isinstance(value, (list, dict)) and key != "sources":
                 return len(value)
     return 0
 

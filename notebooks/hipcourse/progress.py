@@ -235,7 +235,8 @@ class ProgressStore:
 
     def _write_disk(self, data: dict) -> None:
         """Atomically replace the file with ``data`` (call with the lock held; ``data`` already validated)."""
-        text = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False)
+        # Compact on purpose: with an indent Python falls back to its slow pure-Python encoder.
+        text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         fd, tmp = tempfile.mkstemp(prefix=".progress-", suffix=".tmp", dir=self.path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -318,11 +319,13 @@ class ProgressStore:
 
     # ---------------------------------------------------------------- writing
     def record_answer(self, qid: str, *, answer, correct: bool, bank: str | None = None,
-                      quiz: str | None = None) -> dict:
+                      quiz: str | None = None, quiz_score: tuple[int, int] | None = None) -> dict:
         """Record one checked answer to question ``qid`` and move its Leitner box; return the new record.
 
-        ``answer`` must be JSON (str, number, bool, list, dict of str).
+        ``answer`` must be JSON (str, number, bool, list, dict of str). ``quiz_score=(score, total)`` also
+        records the score of quiz ``bank/quiz`` in the same write (one disk write per answer).
         """
+        score_op = self._score_op(bank, quiz, *quiz_score) if quiz_score and bank and quiz else None
         if not isinstance(qid, str) or not qid:
             raise ProgressError(f"record_answer: question id must be a non-empty string, not {qid!r}")
         answer = json.loads(json.dumps(answer))  # copy, and fail here (not at write time) if it is not JSON
@@ -342,12 +345,14 @@ class ProgressStore:
                 rec["bank"] = bank
             if quiz is not None:
                 rec["quiz"] = quiz
-            return [("questions", qid)]
+            return [("questions", qid), *(score_op(data) if score_op else ())]
 
         return copy.deepcopy(self._transact(op)["questions"][qid])
 
-    def record_reveal(self, qid: str) -> None:
+    def record_reveal(self, qid: str, *, bank: str | None = None, quiz: str | None = None,
+                      quiz_score: tuple[int, int] | None = None) -> None:
         """Note that the learner pressed 'Show answer' for ``qid`` (counts as a miss for review)."""
+        score_op = self._score_op(bank, quiz, *quiz_score) if quiz_score and bank and quiz else None
 
         def op(data):
             data["seq"] += 1
@@ -357,12 +362,16 @@ class ProgressStore:
             rec["revealed"] = True
             rec["box"] = 1  # looked-up answers need practice: review them first
             rec["last_seen"] = data["seq"]
-            return [("questions", qid)]
+            return [("questions", qid), *(score_op(data) if score_op else ())]
 
         self._transact(op)
 
     def record_score(self, bank: str, quiz_id: str, *, score: int, total: int) -> None:
         """Record a quiz score (``score`` of ``total``) and keep the best score."""
+        self._transact(self._score_op(bank, quiz_id, score, total))
+
+    @staticmethod
+    def _score_op(bank: str, quiz_id: str, score: int, total: int):
         if not 0 <= score <= total:
             raise ProgressError(f"record_score: {bank}/{quiz_id}: score {score} is not within 0..{total}")
         key = f"{bank}/{quiz_id}"
@@ -372,7 +381,7 @@ class ProgressStore:
             rec.update(score=int(score), total=int(total), best=max(int(score), rec.get("best", 0)))
             return [("quizzes", key)]
 
-        self._transact(op)
+        return op
 
     def get_section(self, name: str, default=None):
         """Return a copy of section ``name`` (e.g. ``"diary"``), or ``default`` if it does not exist."""

@@ -238,6 +238,7 @@ class Question(widgets.VBox):
         self.solved = False
         self.revealed = False
         self._listeners = []
+        self.score_source = None  # set by Quiz: () -> (score, total), saved with each answer in one write
         self.prompt = widgets.HTML(value=f'<div class="quiz-prompt"><b>{_esc(spec["prompt"])}</b></div>')
         self.check_button = _button("Check", "Check your answer", button_style="primary")
         self.retry_button = _button("Try again", "Clear the feedback and answer again", disabled=True)
@@ -309,7 +310,8 @@ class Question(widgets.VBox):
         if self.lock_after_check:
             self._set_locked(True)
         if self.store is not None:
-            self.store.record_answer(self.qid, answer=answer, correct=self.correct, bank=self.bank, quiz=self.quiz_id)
+            self.store.record_answer(self.qid, answer=answer, correct=self.correct, bank=self.bank,
+                                     quiz=self.quiz_id, quiz_score=self._score())
         self._notify()
         return self.correct
 
@@ -325,8 +327,11 @@ class Question(widgets.VBox):
         self.feedback.value = _feedback_html(None, f"<b>Answer:</b> {self.solution_html()}")
         self._set_locked(True)
         if self.store is not None:
-            self.store.record_reveal(self.qid)
+            self.store.record_reveal(self.qid, bank=self.bank, quiz=self.quiz_id, quiz_score=self._score())
         self._notify()
+
+    def _score(self):
+        return self.score_source() if self.score_source is not None else None
 
 
 class _OptionsQuestion(Question):
@@ -873,6 +878,8 @@ class Quiz(widgets.VBox):
         self.warnings_html = widgets.HTML(value="")
         for q in self.questions:
             q.on_change(self._changed)
+            if bank and quiz_id:
+                q.score_source = lambda: (self.score, self.total)
         super().__init__([self.heading, *self.questions, self.score_html, self.warnings_html])
         self.add_class("quiz")
         if quiz_id:
@@ -899,8 +906,7 @@ class Quiz(widgets.VBox):
         )
 
     def _changed(self, _question):
-        if self.store is not None and self.bank and self.quiz_id:
-            self.store.record_score(self.bank, self.quiz_id, score=self.score, total=self.total)
+        # The score was saved together with the answer (one write); only the display changes here.
         self._refresh()
 
 

@@ -33,7 +33,7 @@ __all__ = [
     "UrgencyLevel", "Feature", "RedFlag", "MatchedFlag", "TriageResult",
     "Effect", "Contraindication", "PointLimit", "Screen",
     "urgency_levels", "red_flags", "red_flag_features", "contraindications", "pressure_levels",
-    "point_codes", "triage", "before_you_press", "red_flag_check", "press_screen",
+    "point_codes", "check_contraindications", "triage", "before_you_press", "red_flag_check", "press_screen",
     "RedFlagCheck", "PressScreen", "UrgencyTable", "urgency_table",
 ]
 
@@ -404,6 +404,26 @@ def _points() -> tuple[str, ...]:
                 raise _error("data/" + _CONTRA_FILE, f"contraindications[{entry.id}].effects",
                              f"point codes not in data/{_POINTS_FILE}: {', '.join(unknown)}")
     return codes
+
+
+def check_contraindications(document, *, course, file: str = "data/contraindications.yaml") -> list:
+    """Semantic check for ``hipcourse.data.EXTRA_CHECKS["contraindications"]``: every point code used in
+    ``regions`` or ``effects`` must be a point of ``data/points.yaml``. Returns ``DataProblem`` objects."""
+    from hipcourse import data
+
+    known = set(course.points)
+    problems = []
+    for name, region in (document.get("regions") or {}).items():
+        for code in region.get("points", []):
+            if code not in known:
+                problems.append(data.DataProblem(file, f"regions.{name}.points", f"unknown point code '{code}'"))
+    for index, entry in enumerate(document.get("contraindications") or []):
+        label = f"contraindications[{entry.get('id', index)}]"
+        for effect in entry.get("effects", []):
+            for code in effect.get("points", []):
+                if code not in known:
+                    problems.append(data.DataProblem(file, f"{label}.effects", f"unknown point code '{code}'"))
+    return problems
 
 
 def urgency_levels() -> tuple[UrgencyLevel, ...]:

@@ -60,11 +60,19 @@ class Table:
 
     def __repr__(self) -> str:
         # Aligned text: what nbval compares and what an untrusted notebook or a terminal shows.
-        widths = [max(len(c), *(len(r[i]) for r in self.rows)) if self.rows else len(c) for i, c in enumerate(self.columns)]
+        widths = [max(_width(c), *(_width(r[i]) for r in self.rows)) if self.rows else _width(c)
+                  for i, c in enumerate(self.columns)]
         def line(cells: Sequence[str]) -> str:
-            return " | ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip()
+            return " | ".join(cell + " " * (width - _width(cell)) for cell, width in zip(cells, widths)).rstrip()
         rule = "-+-".join("-" * width for width in widths)
         return "\n".join([self.caption, line(self.columns), rule, *(line(row) for row in self.rows)])
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced font: Chinese characters are two columns wide."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _load_yaml(path: Path) -> dict:
