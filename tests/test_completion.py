@@ -119,9 +119,15 @@ def test_final_assessment_widget_records_answers_and_score(banks_dir, store):
     first.check_button.click()
     progress = store.load()
     assert progress["questions"][first.qid]["correct"] is True
-    assert progress["questions"][first.qid]["bank"] == first.bank  # answers stay filed under their lesson
+    assert progress["questions"][first.qid]["bank"] == FINAL_BANK
     assert progress["quizzes"][f"{FINAL_BANK}/{FINAL_QUIZ_ID}"]["best"] == 1
     assert "Score: 1 / 26" in quiz.score_html.value
+    # The final score must not overwrite the score of the lesson quiz the question came from.
+    assert not any(key.startswith("lesson") for key in progress["quizzes"])
+    # The answer still counts for its lesson in the overview.
+    lesson = int(first.qid[1])
+    row = next(r for r in progress_overview(store=store).rows if r[0].startswith(f"Lesson {lesson}:"))
+    assert row[1].startswith("1 of ") and row[2] == "1"
 
 
 # ------------------------------------------------------------------------------------------- overview + summary

@@ -42,6 +42,8 @@ def check_main(argv: Sequence[str]) -> int:
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "check": check_main,
     "images": lambda argv: __import__("hipcourse.atlas", fromlist=["images_main"]).images_main(argv),
+    "answer-keys": lambda argv: __import__("hipcourse.keys", fromlist=["answer_keys_main"]).answer_keys_main(argv),
+    "handouts": lambda argv: __import__("hipcourse.handouts", fromlist=["handouts_main"]).handouts_main(argv),
 }
 
 

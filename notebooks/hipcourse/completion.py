@@ -126,13 +126,15 @@ def final_assessment(*, per_lesson: int = 3, store=None, banks: Sequence[str] | 
     """Return the final assessment: a :class:`~hipcourse.quiz.Quiz` of :func:`select_final_questions`.
 
     Each answer is recorded under its own question id (so :func:`hipcourse.review.review_quiz` brings misses
-    back), and the score under ``final/assessment``. ``store`` defaults to the learner's progress store.
+    back and :func:`progress_overview` counts it for its lesson), and the score under ``final/assessment``. ``store`` defaults to the learner's progress store.
     """
     from .quiz import Quiz, make_question
 
     store = _store(store)
     items = select_final_questions(banks=banks, per_lesson=per_lesson, min_items=min_items)
-    questions = [make_question(item.spec, bank=item.bank, quiz=item.quiz, store=store, body=body,
+    # Answers are filed under final/assessment (the record's "bank" says where it was last answered), so the
+    # final score never overwrites a lesson quiz's score; review and progress look questions up by id anyway.
+    questions = [make_question(item.spec, bank=FINAL_BANK, quiz=FINAL_QUIZ_ID, store=store, body=body,
                                canvas_factory=canvas_factory) for item in items]
     lessons = sorted({item.bank for item in items})
     intro = (f"{len(questions)} questions drawn from {len(lessons)} lessons. Answer them in any order; "

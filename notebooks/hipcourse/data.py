@@ -854,9 +854,12 @@ class CheckReport:
 def _count(document) -> int:
     """Number of entries: length of the first list/mapping that is not a ``sources`` list."""
     if isinstance(document, dict):
-        for key, value in document.items():
-            if isinstance(value, (list, dict)) and key != "sources":
+        collections = [(key, value) for key, value in document.items() if isinstance(value, (list, dict))]
+        for key, value in collections:
+            if key != "sources":
                 return len(value)
+        if collections:  # data/sources.yaml itself
+            return len(collections[0][1])
     return 0
 
 
