@@ -375,9 +375,11 @@ def test_real_file_passes_full_json_schema(kind):
     assert errors == []
 
 
-def test_real_course_checks_clean():
-    report = check_course(REAL_DATA)
-    assert report.ok, report.summary()
+def test_real_core_files_check_clean():
+    # Only the five core files: other kinds belong to other tests (and `python -m hipcourse check`).
+    core = {f"data/{kind}.yaml" for kind in ("views", "landmarks", "scales", "points", "sources")}
+    problems = [p for p in check_course(REAL_DATA).problems if p.file in core]
+    assert problems == []
 
 
 def test_landmark_heights_are_equal_across_views():

@@ -35,6 +35,7 @@ __all__ = [
     "personal_body",
     "make_chart",
     "chart_form",
+    "scales_table",
     "A4_CM",
     "SCALES",
 ]
@@ -431,6 +432,25 @@ class PersonalChart:
                 written.append(png_path)
         written.append(pdf_path)
         return written
+
+
+def scales_table(*, body=None):
+    """Return the B-cun measures of ``data/scales.yaml`` as a :class:`hipcourse.tables.Table`.
+
+    Columns: the measure, from and to (landmark names), its B-cun count, and the length of one B-cun in cm on
+    ``body`` (default: the reference body).
+    """
+    from .geometry import Body
+    from .tables import Table
+
+    body = body if body is not None else Body.reference()
+    course = body.course
+    rows = []
+    for scale in course.scales.values():
+        rows.append((scale.name.split(":")[0], course.landmarks[scale.start].name,
+                     course.landmarks[scale.end].name, f"{scale.cun:g}", f"{body.cun(scale.id):.2f}"))
+    return Table(caption="The proportional (B-cun) measures this course uses, and one B-cun on the reference body",
+                 columns=("Region", "From", "To", "B-cun", "1 B-cun on the reference body (cm)"), rows=tuple(rows))
 
 
 def make_chart(*, greater_trochanter_to_knee, gluteal_fold_to_knee, navel_to_pubic_bone, thumb_width,

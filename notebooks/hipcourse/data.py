@@ -489,14 +489,12 @@ def _collect_source_refs(node, path, out) -> None:
             _collect_source_refs(item, path + [index], out)
 
 
-def check_source_keys(document, *, source_keys, label, skip_top=False) -> list[DataProblem]:
+def check_source_keys(document, *, source_keys, label) -> list[DataProblem]:
     """Every ``sources`` list anywhere in ``document`` must use known keys."""
     found: list = []
     _collect_source_refs(document, [], found)
     problems = []
     for path, keys in found:
-        if skip_top and path == ["sources"]:
-            continue
         for key in keys:
             if isinstance(key, str) and key not in source_keys:
                 problems.append(DataProblem(label, _entry_path(document, path),

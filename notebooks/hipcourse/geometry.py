@@ -24,7 +24,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 from .data import Course, load_course
-from .expr import ExprError, Step, parse
+from .expr import Step, parse
 
 __all__ = ["Body", "GeometryError", "OffsetDescription", "CunPosition", "DIRECTION_WORDS"]
 

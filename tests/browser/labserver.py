@@ -28,7 +28,9 @@ __all__ = ["LabServer", "LabServerError", "free_port"]
 #: JupyterLab user settings written into the server's private settings directory.
 USER_SETTINGS = {
     "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
-    "@jupyterlab/notebook-extension/tracker": {"autoStartDefaultKernel": True},
+    # windowingMode "none": every cell is rendered, so screenshots and the accessibility audit see the
+    # whole lesson, not only the cells scrolled into view.
+    "@jupyterlab/notebook-extension/tracker": {"autoStartDefaultKernel": True, "windowingMode": "none"},
 }
 
 
