@@ -56,7 +56,9 @@ CORE_KINDS = ("sources", "views", "landmarks", "scales", "points")
 #: (imported lazily). The function is called as
 #: ``function(document, course=course, file="data/<kind>.yaml")`` and returns
 #: an iterable of :class:`DataProblem`. Add one line per kind.
-EXTRA_CHECKS: dict[str, str] = {}
+EXTRA_CHECKS: dict[str, str] = {
+    "contraindications": "hipcourse.safety:check_contraindications",
+}
 
 #: Keys that name a list entry in messages, in order of preference.
 _ENTRY_KEYS = ("id", "code", "key")

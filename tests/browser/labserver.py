@@ -122,6 +122,21 @@ class LabServer:
         self.stop()
         raise LabServerError(f"jupyter lab did not answer within {timeout:.0f} s:\n{self.log_tail()}")
 
+    def api(self, method: str, path: str):
+        """Call the server's REST API (``/api/...``) with the token; return the decoded JSON (or None)."""
+        request = urllib.request.Request(f"{self.base}/{path.lstrip('/')}", method=method,
+                                         headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(request, timeout=20) as answer:
+            body = answer.read()
+        return json.loads(body) if body else None
+
+    def shutdown_sessions(self) -> int:
+        """Shut down every kernel session of the server (between lessons: two cores are shared); return the count."""
+        sessions = self.api("GET", "api/sessions") or []
+        for session in sessions:
+            self.api("DELETE", f"api/sessions/{session['id']}")
+        return len(sessions)
+
     def log_tail(self, chars: int = 3000) -> str:
         """The last ``chars`` characters of the server log."""
         try:
