@@ -26,6 +26,8 @@ from hipcourse.evidence import (
     unplotted_table,
     validate_evidence,
     validate_treatments,
+    check_evidence_data,
+    check_treatments_data,
 )
 from hipcourse.paths import repo_root
 
@@ -245,3 +247,15 @@ def test_module_import_stays_light():
     top_level = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
     assert not [line for line in top_level if re.search(r"\b(yaml|numpy|matplotlib|ipywidgets|jsonschema)\b", line)]
     assert evidence.__all__
+
+
+def test_check_functions_for_the_course_check_command(doc):
+    assert check_evidence_data(doc) == []
+    assert check_treatments_data(load_treatments()) == []
+    entry = next(e for e in doc["entries"] if e["id"] == "tu2024-sciatica")
+    entry["estimate"]["low"] = -10.0
+    (problem,) = check_evidence_data(doc)
+    assert (problem.file, problem.entry) == ("data/evidence.yaml", "entries[tu2024-sciatica].estimate")
+    assert "does not contain the estimate -16.0" in problem.message
+    doc["entries"][0]["certainty"] = "very sure"  # a schema problem is reported by check_course, not twice
+    assert check_evidence_data(doc) == []

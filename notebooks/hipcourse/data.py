@@ -58,6 +58,8 @@ CORE_KINDS = ("sources", "views", "landmarks", "scales", "points")
 #: an iterable of :class:`DataProblem`. Add one line per kind.
 EXTRA_CHECKS: dict[str, str] = {
     "contraindications": "hipcourse.safety:check_contraindications",
+    "evidence": "hipcourse.evidence:check_evidence_data",
+    "treatments": "hipcourse.evidence:check_treatments_data",
 }
 
 #: Keys that name a list entry in messages, in order of preference.

@@ -38,6 +38,8 @@ __all__ = [
     "load_treatments",
     "validate_evidence",
     "validate_treatments",
+    "check_evidence_data",
+    "check_treatments_data",
     "forest_rows",
     "forest_alt_text",
     "forest_plot",
@@ -242,6 +244,38 @@ def validate_treatments(document: Any, *, source_keys=None, where: str = "data/t
             )
     _check_sources(document["treatments"], "treatments", where, source_keys)
     return document
+
+
+def _as_problems(validate, document, file: str) -> list:
+    """Run ``validate`` on a schema-valid ``document`` and return its problem as ``hipcourse.data.DataProblem``s."""
+    from . import data
+
+    try:
+        # Sources are checked by check_course itself; structure too, so only meaning is checked here.
+        validate(document, source_keys=None, where=file)
+    except EvidenceDataError as error:
+        text = str(error)
+        prefix = f"{file}: "
+        entry, _, message = text[len(prefix):].partition(": ") if text.startswith(prefix) else ("", "", text)
+        return [data.DataProblem(file, entry, message)]
+    return []
+
+
+def check_evidence_data(document, *, course=None, file: str = "data/evidence.yaml") -> list:
+    """Semantic check for ``hipcourse.data.EXTRA_CHECKS["evidence"]`` (``python -m hipcourse check``).
+
+    Returns a list of ``DataProblem`` (empty if the file is fine); schema problems are left to the caller.
+    """
+    if not _schema_validator("evidence.schema.json").is_valid(document):
+        return []
+    return _as_problems(validate_evidence, document, file)
+
+
+def check_treatments_data(document, *, course=None, file: str = "data/treatments.yaml") -> list:
+    """Semantic check for ``hipcourse.data.EXTRA_CHECKS["treatments"]``; see :func:`check_evidence_data`."""
+    if not _schema_validator("treatments.schema.json").is_valid(document):
+        return []
+    return _as_problems(validate_treatments, document, file)
 
 
 def load_evidence(*, path: str | Path | None = None) -> dict:
