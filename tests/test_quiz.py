@@ -446,3 +446,34 @@ def test_show_quiz_with_locate_questions_draws_each_view_with_the_atlas(data_dir
     assert "Outline of the hip seen from the posterior." in loc.alt.value
     click_on(loc, 10.0, 93.0)
     assert "Correct" in loc.feedback.value and "Score: 1 / 2" in q.score_html.value
+
+
+# ---------------------------------------------------------------------------------------------- real course data
+def test_locate_with_the_real_body_and_atlas(tmp_path):
+    from hipcourse.geometry import Body
+
+    body = Body.reference(data_dir=REPO / "data")
+    s = {"id": "real-gb30", "type": "locate", "prompt": "Click where GB30 lies.", "point": "GB30",
+         "view": "posterior", "tolerance_cun": 1.0, "explanation": "One third of the way from GT to SH."}
+    q = make_question(s, body=body, canvas_factory=agg_canvas, store=ProgressStore(tmp_path))
+    assert q.target == body.point("GB30", "posterior")
+    assert "Diagram:" in q.alt.value and "GB30" not in q.alt.value  # the figure does not give it away
+    tx, ty = q.target
+    click_on(q, tx, ty + 30 * body.cun(q.scale) / 10)  # 3 cun straight up
+    assert "Not quite" in q.feedback.value and "3.0 cun too far up" in q.feedback.value
+    q.show_button.click()
+    assert q.steps_shown == len(body.construction("GB30", "posterior")) >= 1
+    assert q.steps[0].label in q.steps_html.value
+
+
+def test_every_computed_answer_in_the_course_banks_resolves():
+    # Numeric answers and locate targets are computed from the course data: each must exist.
+    from hipcourse.geometry import Body
+
+    body = Body.reference(data_dir=REPO / "data")
+    for bank, _quiz, s in quizmod.all_questions(data_dir=REPO / "data"):
+        if s["type"] == "numeric":
+            assert make_question(s, body=body).expected > 0, (bank, s["id"])
+        elif s["type"] == "locate":
+            q = make_question(s, body=body, canvas_factory=agg_canvas, figure=make_figure())
+            assert q.scale and q.target, (bank, s["id"])

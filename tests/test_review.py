@@ -66,7 +66,8 @@ def test_review_quiz_builds_the_first_items(store):
     quiz = review_quiz(limit=2, store=store, body=FakeBody(), canvas_factory=agg_canvas, figure_factory=fig)
     assert isinstance(quiz, Quiz) and repr(quiz) == "Quiz: Review: run the cell to answer"
     assert [q.qid for q in quiz.questions] == ["fx-num-dist", "fx-locate"]
-    quiz2 = review_quiz(limit=1, banks=["lesson90"], store=store, body=FakeBody(), canvas_factory=agg_canvas, figure_factory=fig)
+    quiz2 = review_quiz(limit=1, banks=["lesson90"], store=store, body=FakeBody(), canvas_factory=agg_canvas,
+                        figure_factory=fig)
     # answering in the review quiz is recorded like anywhere else
     q = quiz2.questions[0]
     q.entry.value = 8.0

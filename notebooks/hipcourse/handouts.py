@@ -52,8 +52,12 @@ figure{margin:0} img{max-width:100%;height:auto}
 .chart{display:flex;gap:1em;align-items:flex-start} .chart figure{flex:0 0 42%} .chart .steps{flex:1}
 .static-quiz{border:1px solid #555;border-radius:6px;padding:.5em .8em;margin:.6em 0;break-inside:avoid}
 .static-quiz ol>li{margin-bottom:.6em} .box{font-family:monospace}
-@page{size:A4;margin:12mm}
-@media print{body{margin:0;max-width:none}}
+.glossary{columns:2;font-size:.85em}
+@page{size:A4;margin:10mm}
+@media print{body{margin:0;padding:0;max-width:none;font-size:9.5pt;line-height:1.3}
+ h1{font-size:15pt} h2{font-size:11pt;margin:.5em 0 .15em} p,ul,ol{margin:.2em 0}
+ .compact{font-size:8.3pt} .compact .card-level{padding:.15em .5em;margin:.3em 0}
+ .chart figure{flex:0 0 38%}}
 """
 
 
@@ -211,9 +215,10 @@ def lesson_html(path, *, data_dir=None) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ pages
-def _page(title: str, content: str) -> str:
+def _page(title: str, content: str, *, css_class: str = "") -> str:
+    body_class = f' class="{css_class}"' if css_class else ""
     return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f"<style>{_PAGE_CSS}</style></head><body><main>{content}</main></body></html>\n")
+            f"<style>{_PAGE_CSS}</style></head><body{body_class}><main>{content}</main></body></html>\n")
 
 
 def _chart_figure(code: str, body):
@@ -246,7 +251,8 @@ def point_chart_html(code: str, *, body=None) -> str:
     def bullets(items: Iterable) -> str:
         return "<ul>" + "".join(f"<li>{esc(item)}</li>" for item in items) + "</ul>"
 
-    names = " · ".join(x for x in (raw.get("pinyin"), raw.get("hanzi"), point.english) if x)
+    # Pinyin and English only: printers' fonts often lack Chinese glyphs and would print empty boxes.
+    names = " · ".join(x for x in (raw.get("pinyin"), point.english) if x)
     content = [
         f"<h1>{esc(code)}: {esc(names)}</h1>",
         f'<p class="small">{esc(raw.get("channel", ""))} channel · region: {esc(point.region)}. '
@@ -259,6 +265,13 @@ def point_chart_html(code: str, *, body=None) -> str:
         content.append("<h2>Step by step</h2><ol>" + "".join(f"<li>{esc(s)}</li>" for s in steps) + "</ol>")
     if raw.get("construction_text"):
         content.append(f"<p class=\"small\">In short: {esc(raw['construction_text'])}</p>")
+    used = list(dict.fromkeys([*raw.get("landmarks", []),
+                               *(name for step in (body.construction(code, view) if view else ())
+                                 for name in getattr(step, "inputs", ()) if name in course.landmarks)]))
+    if used:
+        content.append('<h2>Landmarks</h2><ul class="glossary">' + "".join(
+            f"<li><b>{esc(name)}</b>: {esc(course.landmarks[name].name)}, {esc(course.landmarks[name].plain)}</li>"
+            for name in used if name in course.landmarks) + "</ul>")
     content.append("</div></div>")
     if raw.get("feel"):
         content.append(f"<h2>What you should feel</h2><p>{esc(raw['feel'])}</p>")
@@ -290,12 +303,13 @@ def red_flag_card_html() -> str:
                 rows.append(f"<li><b>{_esc(flag.name)}</b>: " + " ".join(_esc(q) for q in questions) + "</li>")
         if not rows and level.id != "routine":
             continue
-        parts.append(f'<section class="card-level"><h2><span aria-hidden="true">{_esc(level.icon)}</span> '
-                     f"{_esc(level.name)}</h2><p>{_esc(level.action)}</p>"
+        # Words only: the level name carries the meaning (emoji icons print as boxes without an emoji font).
+        parts.append(f'<section class="card-level"><h2>{_esc(level.name)}</h2>'
+                     f"<p>{_esc(level.action)}</p>"
                      + (f'<ul class="small">{"".join(rows)}</ul>' if rows else "") + "</section>")
     keys = sorted({key for flag in flags for key in flag.sources})
     parts.append(f'<p class="small">Sources: {_esc(", ".join(keys))}.</p>')
-    return _page("Red-flag card", "".join(parts))
+    return _page("Red-flag card", "".join(parts), css_class="compact")
 
 
 # ------------------------------------------------------------------------------------------------ building

@@ -723,9 +723,6 @@ class Locate(Question):
     def _answer_widgets(self):
         return [self.x_entry, self.y_entry]
 
-    def __repr__(self):
-        return f"Question: {self.spec['prompt']}: run the cell to answer"
-
     def _on_press(self, event):
         if event.inaxes is not self.ax or event.xdata is None or getattr(event.button, "value", event.button) != 1:
             return
@@ -769,10 +766,13 @@ class Locate(Question):
         else:
             self.misses += 1
             message = f"Your click is {_esc(words)}."
-            if self.misses >= self.hint_after:
+            if self.misses >= self.hint_after and self.steps:
                 self._draw_steps(self.steps_shown + 1)
-                message += " The construction is drawn on the diagram, one step per try."
-            elif self.hint_after - self.misses == 1:
+                if self.steps_shown < len(self.steps):
+                    message += " The construction is being drawn on the diagram, one step per try."
+                else:
+                    message += " The whole construction is now drawn on the diagram."
+            elif self.hint_after - self.misses == 1 and self.steps:
                 message += " After one more miss the construction will be drawn step by step."
         self.canvas.draw_idle()
         return correct, message
@@ -882,6 +882,8 @@ class Quiz(widgets.VBox):
                 q.score_source = lambda: (self.score, self.total)
         super().__init__([self.heading, *self.questions, self.score_html, self.warnings_html])
         self.add_class("quiz")
+        if store is not None:
+            store.load()  # read now, so a damaged progress file is reported before the first answer
         if quiz_id:
             self.add_class(f"quiz-{bank}-{quiz_id}" if bank else f"quiz-{quiz_id}")
         self._refresh()

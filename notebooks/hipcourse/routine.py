@@ -136,6 +136,9 @@ class Routine:
     def __repr__(self) -> str:
         return self.text()
 
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
     def to_html(self) -> str:
         """The routine as HTML: a stop message, or an ordered list plus what was left out and why."""
         esc = html.escape
