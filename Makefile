@@ -1,6 +1,6 @@
 # The course's two commands (see README.md):
 #   make lab   - set up .venv if needed and open the course in JupyterLab
-#   make test  - set up .venv if needed and run every test (unit tests + strict nbval on every notebook)
+#   make test  - set up .venv if needed and run every test (unit tests, browser tests, strict nbval on every notebook)
 # Needs only python3 (with the venv module), make and git. Everything else comes from requirements-lock.txt.
 
 PYTHON ?= python3
@@ -35,6 +35,9 @@ lab: $(STAMP)
 # conftest.py points HIPCOURSE_PROGRESS_DIR at a temporary directory: learners' files are never touched.
 test: $(STAMP)
 	$(BIN)/python -c "import matplotlib.pyplot"
+	@# Browser tests (tests/browser) use Debian's Chromium; installed here when root, else a clear message
+	@# (the browser tests then fail, never skip; the other tests still run).
+	@bash tools/ensure_browser.sh || echo "make test: Chromium/npm missing: the browser tests will fail" >&2
 	@status=0; $(BIN)/python -m pytest || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests (exit 5): failing" >&2; fi; \
 	exit $$status

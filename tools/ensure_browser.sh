@@ -1,13 +1,25 @@
 #!/usr/bin/env bash
-# Make sure Debian's Chromium is installed for the browser tests (tests/browser/).
-# - Chromium present: nothing to do.
-# - missing and running as root with apt-get (CI containers): apt-get install chromium.
+# Make sure Debian's Chromium (and npm, which the accessibility tests use to fetch axe-core once into a cache
+# folder) are installed for the browser tests (tests/browser/).
+# - present: nothing to do.
+# - missing and running as root with apt-get (CI containers): apt-get install it.
 # - otherwise: print what to run and exit 1.
 # Never downloads a browser from anywhere else (no `playwright install`): the tests launch /usr/bin/chromium.
-# axe-core (npm) is installed by the test fixtures into a cache folder, not here.
 set -euo pipefail
 
 CHROMIUM="${HIPCOURSE_CHROMIUM:-/usr/bin/chromium}"
+
+if ! command -v npm >/dev/null 2>&1; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        echo "ensure_browser: installing npm with apt-get (for axe-core)" >&2
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+    else
+        echo "ensure_browser: npm is missing (the accessibility tests need it once for axe-core):" \
+             "sudo apt-get install -y npm" >&2
+        exit 1
+    fi
+fi
 
 if [ -x "$CHROMIUM" ]; then
     echo "ensure_browser: $("$CHROMIUM" --version 2>/dev/null || echo chromium) at $CHROMIUM"

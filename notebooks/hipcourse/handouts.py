@@ -41,6 +41,7 @@ CHROMIUM_PATH = "/usr/bin/chromium"
 _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _LESSON_NAME = re.compile(r"^\d\d_[A-Za-z0-9_]+\.ipynb$")
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+_SCRIPT_TAG = re.compile(r"</?script\b[^>]*>", re.IGNORECASE)
 _EXTERNAL_LINK_TAG = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']https?://[^>]*>", re.IGNORECASE)
 _PAGE_CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;line-height:1.45;color:#1a1a1a;
@@ -191,6 +192,7 @@ def prepare_notebook(nb, *, data_dir=None):
 def _strip_scripts(page: str) -> str:
     """Remove every script (the page is static) and any stylesheet loaded from the network."""
     page = _SCRIPT.sub("", page)
+    page = _SCRIPT_TAG.sub("", page)  # an unclosed or stray tag left by odd output HTML
     return _EXTERNAL_LINK_TAG.sub("", page)
 
 
