@@ -173,3 +173,67 @@ def test_proportions_demo_points_follow_landmarks():
     demo.thigh_length.value = 1.2
     assert demo.figure.points_drawn["BL36"][1] < before["BL36"][1]
     assert f"{demo.figure.points_drawn['BL36'][1]:.1f}" in demo.summary.value
+
+
+def test_structure_labels_are_placed_with_leaders_and_never_overlap(body):
+    for view in atlas.VIEWS:
+        fig = atlas.draw_view(view, body=body)
+        axes = fig.figure.axes[0]
+        placed = [t for t in axes.texts if hasattr(t, "_hipcourse_box")]
+        labelled = {shape.label for shape in atlas.load_outlines(view).shapes if shape.label}
+        structure_texts = [t for t in placed if t.get_text() in labelled]
+        assert len(structure_texts) >= len(labelled) * 0.7, f"{view}: most structures must be labelled"
+        # Every point and landmark marker is an obstacle, at its drawn size.
+        markers = []
+        for xy in list(fig.points_drawn.values()) + [body.landmark(l, view) for l in atlas.load_outlines(view).landmarks]:
+            px = axes.transData.transform(xy)
+            markers.append((px[0] - 4, px[1] - 4, px[0] + 4, px[1] + 4))
+        assert atlas.label_overlaps(placed, obstacles=markers) == []
+        # A label away from its shape has a leader line that ends on the shape.
+        leaders = [t for t in structure_texts if t._hipcourse_leader is not None]
+        assert leaders, f"{view}: expected some leader lines"
+        collection = [c for c in axes.collections if c.get_gid() == "label-leaders"]
+        assert len(collection) == 1 and len(collection[0].get_segments()) >= len(leaders)
+
+
+def test_alt_text_lists_structures_per_layer(body):
+    fig = atlas.draw_view("posterior", layers=("bones", "nerves_vessels"), body=body)
+    assert "Bones drawn: " in fig.alt_text and "femur (thigh bone)" in fig.alt_text
+    assert "Nerves and blood vessels drawn: sciatic nerve" in fig.alt_text
+    assert "Muscles drawn" not in fig.alt_text
+    anterior = atlas.draw_view("anterior", body=body)
+    assert "sacrum" not in anterior.alt_text  # hidden at the back of the pelvis: not labelled from the front
+
+
+def test_pixel_cache_gives_identical_png_and_svg_stays_vector(body):
+    atlas.clear_render_cache()
+    cold = atlas.draw_view("posterior", points=["GB30"], body=body).png_bytes()
+    assert atlas._PIXEL_CACHE, "the first render should store the anatomy pixels"
+    warm = atlas.draw_view("posterior", points=["GB30"], body=body).png_bytes()
+    assert cold == warm
+    # Other layers must not reuse these pixels.
+    bones_only = atlas.draw_view("posterior", layers=("bones",), body=body, labels=False).png_bytes()
+    atlas.clear_render_cache()
+    assert bones_only == atlas.draw_view("posterior", layers=("bones",), body=body, labels=False).png_bytes()
+    svg = atlas.draw_view("posterior", body=body).svg_text()
+    assert 'id="anatomy-bones"' in svg and "<image" not in svg
+
+
+def test_sciatic_nerve_follows_the_surface_marking(body):
+    """[A-ellis], [A-sn-CT]: mid PSIS-IT, then mid IT-GT, then down the thigh about 10 cm from the midline."""
+    import numpy as np
+
+    outlines = atlas.load_outlines("posterior")
+    geometry = atlas._layer_geometry(outlines, "nerves_vessels", atlas._anchor_positions(outlines, body, "posterior"),
+                                     True)
+    nerve = geometry.strokes[1].path.to_polygons(closed_only=False)[0]  # coloured line of the first shape
+
+    def distance(point):
+        return float(np.min(np.hypot(*(nerve - np.asarray(point)).T)))
+
+    psis, it_, gt = (np.array(body.landmark(l, "posterior")) for l in ("PSIS", "IT", "GT"))
+    assert distance((psis + it_) / 2) < 0.6
+    assert distance((it_ + gt) / 2) < 0.6
+    assert distance(body.point("GB30", "posterior")) < 1.5  # GB30 on or very near the nerve
+    thigh = nerve[(nerve[:, 1] < 75) & (nerve[:, 1] > 55)]
+    assert np.all(np.abs(thigh[:, 0] - 10) < 1.0)

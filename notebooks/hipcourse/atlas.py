@@ -35,6 +35,8 @@ __all__ = [
     "draw_view",
     "load_outlines",
     "place_labels",
+    "LabelRequest",
+    "clear_render_cache",
     "explorer",
     "proportions_demo",
     "image_specs",
@@ -67,6 +69,11 @@ _VIEW_WORDS = {
 }
 _KIND_LAYER_ORDER = {name: index for index, name in enumerate(LAYERS)}
 _VIEW_DEFAULT = "view default"
+# Construction labels get a white box so that vessels or lines under them do not make them unreadable.
+_CONSTRUCTION_LABEL_STYLE = {"fontsize": 8, "color": "#6B2F55", "fontweight": "bold",
+                             "bbox": {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
+                                      "alpha": 0.9}}
+_STRUCTURE_LABEL_STYLE = {"fontsize": 6.5, "color": "#3A2E25", "fontstyle": "italic"}
 
 
 class AtlasDataError(ValueError):
@@ -105,9 +112,9 @@ class Shape:
     fibre_segments: Any = None  # (n, 2, 2) array of fibre hairlines inside the shape, design coordinates
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Outlines:
-    """The parsed outline file of one view."""
+    """The parsed outline file of one view (hashed by identity: one object per loaded file)."""
 
     view: str
     title: str
@@ -350,23 +357,8 @@ def _landmark_name(body, landmark_id: str) -> str:
 
 
 def _anchor_transform(shape: Shape, outlines: Outlines, body, view: str):
-    """Per-axis affine map from design coordinates to the body's landmarks (identity without anchors)."""
-    from matplotlib.transforms import Affine2D
-
-    if not shape.anchors:
-        return None
-    actual = [_xy(body.landmark(a, view)) for a in shape.anchors]
-    design = [outlines.design_anchors[a] for a in shape.anchors]
-    scale, shift = [1.0, 1.0], [0.0, 0.0]
-    for axis in (0, 1):
-        d0, a0 = design[0][axis], actual[0][axis]
-        if len(design) == 2 and abs(design[1][axis] - d0) > 1.0:
-            # Two anchors far apart on this axis: stretch so both anchors land on the body's landmarks.
-            scale[axis] = (actual[1][axis] - a0) / (design[1][axis] - d0)
-        shift[axis] = a0 - scale[axis] * d0
-    if scale == [1.0, 1.0] and shift == [0.0, 0.0]:
-        return None
-    return Affine2D().scale(scale[0], scale[1]).translate(shift[0], shift[1])
+    """Per-axis affine map from design coordinates to the body's landmarks (None for the identity)."""
+    return _transform_for(shape, outlines, dict(_anchor_positions(outlines, body, view)))
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -382,37 +374,132 @@ _CANDIDATES: tuple[tuple[float, float, str, str], ...] = (
     (12, 12, "left", "bottom"), (-12, 12, "right", "bottom"), (12, -12, "left", "top"),
     (-12, -12, "right", "top"), (22, 0, "left", "center"), (-22, 0, "right", "center"),
 )
+# Further places for labels that get a leader line to their shape.
+_FAR_CANDIDATES: tuple[tuple[float, float, str, str], ...] = (
+    (0, 22, "center", "bottom"), (0, -22, "center", "top"), (20, 16, "left", "bottom"),
+    (-20, 16, "right", "bottom"), (20, -16, "left", "top"), (-20, -16, "right", "top"),
+    (34, 0, "left", "center"), (-34, 0, "right", "center"), (0, 32, "center", "bottom"),
+    (0, -32, "center", "top"), (30, 24, "left", "bottom"), (-30, 24, "right", "bottom"),
+    (30, -24, "left", "top"), (-30, -24, "right", "top"),
+)
 
 
 @dataclass
 class LabelRequest:
-    """A label to place: ``text`` next to ``xy`` (data coordinates); ``required`` labels are always drawn."""
+    """A label to place: ``text`` next to ``xy`` (data coordinates); ``required`` labels are always drawn.
+
+    ``leader_to`` (data coordinates) asks for a short leader line from the label to that point whenever the
+    label does not sit on it, e.g. from a structure's name to the edge of the structure.
+    """
 
     text: str
     xy: tuple[float, float]
     style: Mapping[str, Any] = field(default_factory=dict)
     required: bool = True
     centred: bool = False  # anatomy labels: try the anchor itself first
+    leader_to: tuple[float, float] | None = None
+    outline: bool = False  # draw from cached glyph outlines (cheap; used for the many structure labels)
+
+
+# Text extents by (text, font, dpi): measuring text means laying it out with FreeType, so each distinct label is
+# measured once per session instead of once per figure.
+_TEXT_SIZES: dict[tuple, tuple[float, float]] = {}
 
 
 def _text_size(renderer, text: str, style: Mapping[str, Any], scale: float) -> tuple[float, float]:
     """Width and height in display pixels of ``text`` drawn with ``style`` (including a bbox pad, if any)."""
+    import matplotlib
     from matplotlib.font_manager import FontProperties
 
+    bbox = style.get("bbox")
+    boxstyle = str(bbox.get("boxstyle", "round,pad=0.3")) if bbox else None
+    key = (text, style.get("fontsize", 10), style.get("fontweight", "normal"), style.get("fontstyle", "normal"),
+           boxstyle, renderer.dpi, scale, tuple(matplotlib.rcParams["font.family"]),
+           tuple(matplotlib.rcParams["font.sans-serif"]))
+    cached = _TEXT_SIZES.get(key)
+    if cached is not None:
+        return cached
     prop = FontProperties(size=style.get("fontsize", 10), weight=style.get("fontweight", "normal"),
                           style=style.get("fontstyle", "normal"))
     width, height, _descent = renderer.get_text_width_height_descent(text, prop, ismath=False)
-    bbox = style.get("bbox")
-    if bbox:
+    if boxstyle:
         # boxstyle "round,pad=p": p is in font-size units, on each side, plus the edge line.
-        pad = float(str(bbox.get("boxstyle", "round,pad=0.3")).split("pad=")[-1]) * prop.get_size_in_points()
+        pad = float(boxstyle.split("pad=")[-1]) * prop.get_size_in_points()
         width += 2 * pad * scale + 2
         height += 2 * pad * scale + 2
+    _TEXT_SIZES[key] = (width, height)
     return width, height
+
+
+# Glyph outlines and metrics of label strings, by (text, size, weight, style): structure labels are drawn as
+# filled outlines, which costs a fraction of a FreeType text draw per figure once the outline is cached.
+_GLYPHS: dict[tuple, Any] = {}
+
+
+def _glyph_outline(text: str, size: float, weight: str, style: str, renderer):
+    """(path in points with the baseline at y=0, width px, height px, descent px) of ``text`` (cached)."""
+    import matplotlib
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
+    key = (text, size, weight, style, renderer.dpi, tuple(matplotlib.rcParams["font.family"]),
+           tuple(matplotlib.rcParams["font.sans-serif"]))
+    cached = _GLYPHS.get(key)
+    if cached is None:
+        prop = FontProperties(size=size, weight=weight, style=style)
+        width, height, descent = renderer.get_text_width_height_descent(text, prop, ismath=False)
+        # Text layout is one line tall as measured on "lp" (as matplotlib does), so labels line up.
+        _lw, line_height, line_descent = renderer.get_text_width_height_descent("lp", prop, ismath=False)
+        height, descent = max(height, line_height), max(descent, line_descent)
+        cached = (TextPath((0, 0), text, prop=prop), width, height, descent)
+        _GLYPHS[key] = cached
+    return cached
+
+
+@functools.lru_cache(maxsize=None)
+def _outline_label_class():
+    """Annotation subclass drawn from cached glyph outlines (same place, size and colour as normal text)."""
+    from matplotlib.colors import to_rgba
+    from matplotlib.text import Annotation
+    from matplotlib.transforms import Affine2D
+
+    class OutlineLabel(Annotation):
+        """A structure label: an ordinary Annotation for extents and tests, drawn from cached outlines."""
+
+        def draw(self, renderer):
+            if renderer is not None:
+                self._renderer = renderer
+            if not self.get_visible() or not self.get_text() or not self._check_xy(renderer):
+                return
+            self.update_positions(renderer)
+            path, width, height, descent = _glyph_outline(
+                self.get_text(), self.get_fontsize(), self.get_fontweight(), self.get_fontstyle(), renderer)
+            x, y = self._get_xy_display()
+            x0 = x - {"left": 0.0, "center": width / 2, "right": width}[self.get_horizontalalignment()]
+            va = self.get_verticalalignment()
+            y0 = y - {"bottom": 0.0, "center": height / 2, "top": height, "baseline": descent,
+                      "center_baseline": descent}[va]
+            scale = renderer.points_to_pixels(1.0)
+            transform = Affine2D().scale(scale).translate(round(x0), round(y0 + descent))
+            gc = renderer.new_gc()
+            self._set_gc_clip(gc)
+            gc.set_linewidth(0)
+            gc.set_url(self.get_url())
+            renderer.open_group("text", self.get_gid())
+            renderer.draw_path(gc, path, transform, to_rgba(self.get_color(), self.get_alpha()))
+            renderer.close_group("text")
+            gc.restore()
+            self.stale = False
+
+    return OutlineLabel
 
 
 def _boxes_overlap(a, b, pad: float = 0.0) -> bool:
     return not (a[2] + pad <= b[0] or b[2] + pad <= a[0] or a[3] + pad <= b[1] or b[3] + pad <= a[1])
+
+
+def _inside(box, point, margin: float = 0.0) -> bool:
+    return box[0] - margin <= point[0] <= box[2] + margin and box[1] - margin <= point[1] <= box[3] + margin
 
 
 def place_labels(axes, requests: Sequence[LabelRequest], *, obstacles: Iterable[tuple] = (),
@@ -420,23 +507,27 @@ def place_labels(axes, requests: Sequence[LabelRequest], *, obstacles: Iterable[
     """Place text labels so that none covers another label or any obstacle box; return the Text artists.
 
     Deterministic: each label tries the fixed candidate offsets of ``_CANDIDATES`` in order and keeps the
-    first whose box (measured with the renderer's real text extents) is inside the axes and free of all
-    boxes placed before it and of ``obstacles`` (display-pixel boxes ``(x0, y0, x1, y1)``, e.g. point
-    markers).  A label with ``required=False`` that finds no free place is left out; a required label then
-    takes the last candidate's place (and :func:`label_overlaps` will report it).
+    first whose box (from the font's real text extents, measured once per string) is inside the axes and
+    free of all boxes placed before it and of ``obstacles`` (display-pixel boxes ``(x0, y0, x1, y1)``, e.g.
+    point markers).  A label with ``required=False`` that finds no free place is left out; a required label
+    then takes the first candidate's place (and :func:`label_overlaps` will report it).  A request with
+    ``leader_to`` gets a thin leader line to that point unless its label box already covers the point.
     """
     figure = axes.figure
     renderer = figure.canvas.get_renderer()
     scale = figure.dpi / 72.0
     taken = [tuple(box) for box in obstacles]
     ax_box = axes.get_window_extent(renderer)
-    placed = []
+    to_display = axes.transData.transform
+    placed, leaders = [], []
     for request in requests:
-        anchor = axes.transData.transform(request.xy)
+        anchor = to_display(request.xy)
         width, height = _text_size(renderer, request.text, request.style, scale)
         candidates = list(_CANDIDATES)
         if request.centred:
             candidates.insert(0, (0, 0, "center", "center"))
+        if request.leader_to is not None:
+            candidates.extend(_FAR_CANDIDATES)  # a leader line lets a label move further from its shape
         chosen = None
         for dx, dy, ha, va in candidates:
             x = anchor[0] + dx * scale
@@ -458,128 +549,412 @@ def place_labels(axes, requests: Sequence[LabelRequest], *, obstacles: Iterable[
             chosen = (dx, dy, ha, va, (x0, y0, x0 + width, y0 + height))
         dx, dy, ha, va, box = chosen
         style = {"zorder": 60, **request.style}
-        text = axes.annotate(request.text, request.xy, xytext=(dx, dy), textcoords="offset points",
-                             ha=ha, va=va, annotation_clip=False, **style)
+        target = request.leader_to
+        if request.outline:
+            text = _outline_label_class()(request.text, request.xy, xytext=(dx, dy), textcoords="offset points",
+                                          ha=ha, va=va, annotation_clip=False, **style)
+            axes._add_text(text)
+        else:
+            text = axes.annotate(request.text, request.xy, xytext=(dx, dy), textcoords="offset points",
+                                 ha=ha, va=va, annotation_clip=False, **style)
+        text._hipcourse_leader = None
+        if target is not None and not _inside(box, to_display(target), margin=1.0):
+            text._hipcourse_leader = _leader_segment(box, to_display(target))
+            leaders.append(text._hipcourse_leader)
         text._hipcourse_box = box  # display box used for placement (tests compare these)
         taken.append(box)
         placed.append(text)
+    if leaders:
+        # All leader lines as one collection in data coordinates (FancyArrowPatch leaders cost ~10 ms each).
+        from matplotlib.collections import LineCollection
+
+        inverse = axes.transData.inverted()
+        segments = [inverse.transform(segment) for segment in leaders]
+        colour = palette.ANATOMY["label"]["leader"]
+        axes.add_collection(LineCollection(segments, colors=colour, linewidths=0.6, alpha=0.85, zorder=59,
+                                           gid="label-leaders"), autolim=False)
     return placed
 
 
+def _leader_segment(box, target) -> list[tuple[float, float]]:
+    """A display-pixel segment from the edge of a label ``box`` (1 px outside) to the ``target`` point."""
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    tx, ty = float(target[0]), float(target[1])
+    dx, dy = tx - cx, ty - cy
+    half_w, half_h = (box[2] - box[0]) / 2 + 1.0, (box[3] - box[1]) / 2 + 1.0
+    # Fraction of the centre->target segment that lies inside the (padded) box.
+    t = min(half_w / abs(dx) if dx else math.inf, half_h / abs(dy) if dy else math.inf)
+    t = min(t, 1.0)
+    return [(cx + dx * t, cy + dy * t), (tx, ty)]
+
+
 def label_overlaps(texts: Sequence, *, obstacles: Iterable[tuple] = ()) -> list[tuple[str, str]]:
-    """Return pairs of label texts whose drawn boxes overlap each other or an obstacle (empty when tidy)."""
+    """Return pairs of label texts whose drawn boxes overlap each other or an obstacle (empty when tidy).
+
+    Only the text itself counts (not a leader line, which may cross other things by design).
+    """
+    from matplotlib.text import Text
+
     boxes = []
     for text in texts:
         renderer = text.figure.canvas.get_renderer()
-        extent = text.get_window_extent(renderer)
+        if hasattr(text, "update_positions"):
+            text.update_positions(renderer)  # an Annotation places its text relative to its anchor first
+        extent = Text.get_window_extent(text, renderer)
         boxes.append((text.get_text(), (extent.x0, extent.y0, extent.x1, extent.y1)))
     problems = []
+    obstacles = [tuple(obstacle) for obstacle in obstacles]
     for i, (name_a, box_a) in enumerate(boxes):
         for name_b, box_b in boxes[i + 1:]:
             if _boxes_overlap(box_a, box_b, -0.5):
                 problems.append((name_a, name_b))
         for obstacle in obstacles:
-            if _boxes_overlap(box_a, tuple(obstacle), -0.5):
+            if _boxes_overlap(box_a, obstacle, -0.5):
                 problems.append((name_a, "marker"))
     return problems
 
 
 # ----------------------------------------------------------------------------------------------------------
-# Drawing
+# Drawing the anatomy: cached draw commands, one light artist per layer, a pixel cache for repeated renders
 # ----------------------------------------------------------------------------------------------------------
-def _shape_patches(shape: Shape, transform, *, mirror_side: bool):
-    """Return (paths) for a shape: the right side and, if mirrored, its reflection."""
-    from matplotlib.transforms import Affine2D
+# Why not one PathPatch per shape: building ~100 patches (each with its own transforms and clip set-up) cost
+# more than drawing them.  Each layer is instead one artist that sends its cached paths straight to the
+# renderer, and the paths of a layer are computed once per (view, layer, landmark positions).
+@dataclass(frozen=True)
+class _Stroke:
+    """One primitive of an anatomy layer: a path in data coordinates (cm) with its fill and line style."""
 
-    path = shape.path if transform is None else shape.path.transformed(transform)
-    paths = [path]
-    if shape.mirror and mirror_side:
-        paths.append(path.transformed(Affine2D().scale(-1.0, 1.0)))
-    return paths
-
-
-def _draw_shape(axes, shape: Shape, paths, *, zorder: float, fibre_segments=None):
-    import numpy as np
-    from matplotlib.collections import LineCollection
-    from matplotlib.patches import PathPatch
-    from matplotlib.path import Path as MplPath
-
-    style = palette.ANATOMY
-    kind = shape.kind
-    artists = []
-    for index, path in enumerate(paths):
-        if kind == "skin":
-            s = style["skin"]
-            # Fill the closed region; stroke only the contour (not the closing line along the midline).
-            vertices = np.vstack([path.vertices, path.vertices[:1]])
-            codes = list(path.codes) + [MplPath.CLOSEPOLY]
-            _add(axes, PathPatch(MplPath(vertices, codes), facecolor=s["face"], edgecolor="none",
-                                     zorder=zorder))
-            artists.append(_add(axes, PathPatch(path, facecolor="none", edgecolor=s["edge"],
-                                                    linewidth=s["linewidth"], zorder=zorder + 0.01)))
-        elif kind == "crease":
-            s = style["crease"]
-            face = "none"
-            artists.append(_add(axes, PathPatch(path, facecolor=face, edgecolor=s["edge"],
-                                                    linewidth=s["linewidth"], linestyle=s["linestyle"],
-                                                    zorder=zorder)))
-        elif kind in ("bone", "bone_detail"):
-            s = style[kind]
-            artists.append(_add(axes, PathPatch(path, facecolor=s["face"], edgecolor=s["edge"],
-                                                    linewidth=s["linewidth"], zorder=zorder)))
-        elif kind in ("hole", "foramen"):
-            face = style["skin"]["face"] if kind == "hole" else "#7A6545"
-            artists.append(_add(axes, PathPatch(path, facecolor=face, edgecolor=style["bone"]["edge"],
-                                                    linewidth=0.8, zorder=zorder)))
-        elif kind == "ridge":
-            artists.append(_add(axes, PathPatch(path, facecolor="none", edgecolor=style["bone"]["edge"],
-                                                    linewidth=1.6, linestyle=(0, (1.5, 1.5)), zorder=zorder)))
-        elif kind == "ligament":
-            artists.append(_add(axes, PathPatch(path, facecolor="none", edgecolor="#7A6545",
-                                                    linewidth=1.8, linestyle=(0, (6, 1.5, 1, 1.5)),
-                                                    zorder=zorder)))
-        elif kind in ("muscle", "fascia"):
-            s = style["muscle"]
-            face = s["face"] if kind == "muscle" else "#B9B2A4"
-            patch = PathPatch(path, facecolor=face, edgecolor=s["edge"] if kind == "muscle" else "#6F6A5F",
-                              linewidth=s["linewidth"], alpha=None, zorder=zorder)
-            patch.set_facecolor((*_rgb(face), s["alpha"] if kind == "muscle" else 0.45))
-            _add(axes, patch)
-            artists.append(patch)
-            if shape.fibre_segments is not None and len(shape.fibre_segments):
-                segments = fibre_segments[index] if fibre_segments else shape.fibre_segments
-                lines = LineCollection(segments, colors=s["edge"], linewidths=0.45, alpha=s["fibre_alpha"],
-                                       zorder=zorder + 0.001)
-                axes.add_collection(lines, autolim=False)
-        elif kind in ("nerve", "artery", "vein"):
-            s = style[kind]
-            # A dark casing under the coloured line keeps yellow nerves visible on light skin.
-            _add(axes, PathPatch(path, facecolor="none", edgecolor=s["casing"],
-                                     linewidth=s["linewidth"] + 1.4, zorder=zorder, capstyle="round"))
-            artists.append(_add(axes, PathPatch(path, facecolor="none", edgecolor=s["edge"],
-                                                    linewidth=s["linewidth"], linestyle=s["linestyle"],
-                                                    zorder=zorder + 0.001)))
-        elif kind == "bursa":
-            s = style["bursa"]
-            patch = PathPatch(path, facecolor=(*_rgb(s["face"]), s["alpha"]), edgecolor=s["edge"],
-                              linewidth=s["linewidth"], hatch=s["hatch"], zorder=zorder)
-            _add(axes, patch)
-            artists.append(patch)
-        else:  # pragma: no cover - the schema restricts kinds
-            raise AtlasDataError(f"shape '{shape.id}': unknown kind '{kind}'")
-    return artists
+    path: Any
+    face: tuple | None = None  # RGBA fill, or None for no fill
+    edge: tuple | None = None  # RGBA line colour, or None for no outline
+    linewidth: float = 1.0  # points
+    dashes: tuple = (0.0, None)  # (offset, on/off sequence in points) as GraphicsContextBase.set_dashes takes
+    capstyle: str = "butt"
+    hatch: str | None = None
+    hatch_colour: tuple | None = None
 
 
-def _add(axes, patch):
-    """Add a patch without updating data limits (the view extent is fixed; this saves most of the time)."""
-    axes.add_artist(patch)
-    return patch
+@dataclass(frozen=True)
+class _StructureLabel:
+    """A structure label: text, where the outline data puts it, and the nearest point of its shape."""
+
+    text: str
+    at: tuple[float, float]
+    target: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class _LayerGeometry:
+    """Everything one anatomy layer draws for one set of landmark positions (cached)."""
+
+    strokes: tuple
+    names: tuple[str, ...]  # labelled structures, in drawing order (for the alt text)
+    labels: tuple[_StructureLabel, ...]
+    kinds: frozenset
+
+
+def _rgba(colour, alpha: float | None = None) -> tuple[float, float, float, float]:
+    from matplotlib.colors import to_rgba
+
+    return to_rgba(colour, alpha)
 
 
 def _rgb(colour: str) -> tuple[float, float, float]:
     from matplotlib.colors import to_rgb
 
     return to_rgb(colour)
+
+
+def _dash_pattern(style, linewidth: float) -> tuple:
+    """(offset, sequence) in points for a line style, scaled by line width as matplotlib does for lines."""
+    import matplotlib
+
+    if style in (None, "-", "solid"):
+        return (0.0, None)
+    if isinstance(style, str):
+        key = {"--": "lines.dashed_pattern", "-.": "lines.dashdot_pattern", ":": "lines.dotted_pattern"}[style]
+        offset, sequence = 0.0, list(matplotlib.rcParams[key])
+    else:
+        offset, sequence = style
+    scale = linewidth if matplotlib.rcParams["lines.scale_dashes"] else 1.0
+    return (offset * scale, tuple(value * scale for value in sequence))
+
+
+def _shape_strokes(shape: Shape, paths, fibres) -> list:
+    """The draw primitives of one shape (right side and, if mirrored, left side), bottom to top."""
+    import numpy as np
+    from matplotlib.path import Path as MplPath
+
+    style = palette.ANATOMY
+    kind = shape.kind
+    strokes = []
+    for index, path in enumerate(paths):
+        if kind == "skin":
+            s = style["skin"]
+            # Fill the closed region; stroke only the contour (not the closing line along the midline).
+            closed = MplPath(np.vstack([path.vertices, path.vertices[:1]]), list(path.codes) + [MplPath.CLOSEPOLY])
+            strokes.append(_Stroke(closed, face=_rgba(s["face"])))
+            strokes.append(_Stroke(path, edge=_rgba(s["edge"]), linewidth=s["linewidth"]))
+        elif kind == "crease":
+            s = style["crease"]
+            strokes.append(_Stroke(path, edge=_rgba(s["edge"]), linewidth=s["linewidth"],
+                                   dashes=_dash_pattern(s["linestyle"], s["linewidth"])))
+        elif kind in ("bone", "bone_detail"):
+            s = style[kind]
+            strokes.append(_Stroke(path, face=_rgba(s["face"]), edge=_rgba(s["edge"]), linewidth=s["linewidth"]))
+        elif kind in ("hole", "foramen"):
+            face = style["skin"]["face"] if kind == "hole" else style["foramen"]["face"]
+            strokes.append(_Stroke(path, face=_rgba(face), edge=_rgba(style["bone"]["edge"]), linewidth=0.8))
+        elif kind == "ridge":
+            strokes.append(_Stroke(path, edge=_rgba(style["bone"]["edge"]), linewidth=1.6,
+                                   dashes=_dash_pattern((0, (1.5, 1.5)), 1.6)))
+        elif kind == "ligament":
+            s = style["ligament"]
+            strokes.append(_Stroke(path, edge=_rgba(s["edge"]), linewidth=s["linewidth"],
+                                   dashes=_dash_pattern(s["linestyle"], s["linewidth"])))
+        elif kind in ("muscle", "fascia"):
+            s = style["muscle"]
+            if kind == "muscle":
+                face, edge = _rgba(s["face"], s["alpha"]), _rgba(s["edge"])
+            else:
+                face, edge = _rgba(style["fascia"]["face"], style["fascia"]["alpha"]), _rgba(style["fascia"]["edge"])
+            strokes.append(_Stroke(path, face=face, edge=edge, linewidth=s["linewidth"]))
+            if fibres is not None and index < len(fibres) and len(fibres[index]):
+                # All fibre hairlines of the muscle as one compound path: one draw call instead of dozens.
+                segments = fibres[index]
+                vertices = segments.reshape(-1, 2)
+                codes = np.tile([MplPath.MOVETO, MplPath.LINETO], len(segments))
+                strokes.append(_Stroke(MplPath(vertices, codes), edge=_rgba(s["edge"], s["fibre_alpha"]),
+                                       linewidth=0.45))
+        elif kind in ("nerve", "artery", "vein"):
+            s = style[kind]
+            # A dark casing under the coloured line keeps yellow nerves visible on light skin.
+            strokes.append(_Stroke(path, edge=_rgba(s["casing"]), linewidth=s["linewidth"] + 1.4,
+                                   capstyle="round"))
+            strokes.append(_Stroke(path, edge=_rgba(s["edge"]), linewidth=s["linewidth"],
+                                   dashes=_dash_pattern(s["linestyle"], s["linewidth"])))
+        elif kind == "bursa":
+            s = style["bursa"]
+            strokes.append(_Stroke(path, face=_rgba(s["face"], s["alpha"]), edge=_rgba(s["edge"]),
+                                   linewidth=s["linewidth"], hatch=s["hatch"], hatch_colour=_rgba(s["edge"])))
+        else:  # pragma: no cover - the schema restricts kinds
+            raise AtlasDataError(f"shape '{shape.id}': unknown kind '{kind}'")
+    return strokes
+
+
+def _nearest_on_shape(path, closed: bool, xy: tuple[float, float]) -> tuple[float, float]:
+    """``xy`` itself if it lies inside a closed shape, else the nearest point of the shape's outline."""
+    import numpy as np
+
+    polygons = path.to_polygons(closed_only=False)
+    if not polygons:
+        return xy
+    if closed and path.contains_point(xy):
+        return xy
+    best, best_distance = xy, math.inf
+    point = np.asarray(xy, float)
+    for polygon in polygons:
+        starts, ends = polygon[:-1], polygon[1:]
+        direction = ends - starts
+        lengths = (direction ** 2).sum(axis=1)
+        lengths[lengths == 0] = 1.0
+        t = np.clip(((point - starts) * direction).sum(axis=1) / lengths, 0.0, 1.0)
+        nearest = starts + direction * t[:, None]
+        distances = np.hypot(*(nearest - point).T)
+        k = int(np.argmin(distances))
+        if distances[k] < best_distance:
+            best, best_distance = (float(nearest[k][0]), float(nearest[k][1])), float(distances[k])
+    return best
+
+
+def _anchor_positions(outlines: Outlines, body, view: str) -> tuple:
+    """The body's positions of every design anchor of the view: the cache key of the anatomy geometry."""
+    positions = []
+    for anchor in outlines.design_anchors:
+        try:
+            positions.append((anchor, _xy(body.landmark(anchor, view))))
+        except Exception:
+            positions.append((anchor, None))  # the shape will keep its design position
+    return tuple(positions)
+
+
+def _transform_for(shape: Shape, outlines: Outlines, positions: Mapping[str, Any]):
+    """Per-axis affine map from design coordinates to the given landmark positions (None for identity)."""
+    from matplotlib.transforms import Affine2D
+
+    anchors = [a for a in shape.anchors if positions.get(a) is not None]
+    if not anchors:
+        return None
+    actual = [positions[a] for a in anchors]
+    design = [outlines.design_anchors[a] for a in anchors]
+    scale, shift = [1.0, 1.0], [0.0, 0.0]
+    for axis in (0, 1):
+        d0, a0 = design[0][axis], actual[0][axis]
+        if len(design) == 2 and abs(design[1][axis] - d0) > 1.0:
+            # Two anchors far apart on this axis: stretch so both anchors land on the body's landmarks.
+            scale[axis] = (actual[1][axis] - a0) / (design[1][axis] - d0)
+        shift[axis] = a0 - scale[axis] * d0
+    if scale == [1.0, 1.0] and shift == [0.0, 0.0]:
+        return None
+    return Affine2D().scale(scale[0], scale[1]).translate(shift[0], shift[1])
+
+
+@functools.lru_cache(maxsize=96)
+def _layer_geometry(outlines: Outlines, layer: str, positions: tuple, mirror_side: bool) -> _LayerGeometry:
+    """Paths, styles and label anchors of one layer for one set of landmark positions (cached)."""
+    from matplotlib.transforms import Affine2D
+
+    lookup = dict(positions)
+    mirror = Affine2D().scale(-1.0, 1.0)
+    strokes, names, labels, kinds = [], [], [], set()
+    for shape in outlines.shapes:
+        if shape.layer != layer:
+            continue
+        transform = _transform_for(shape, outlines, lookup)
+        path = shape.path if transform is None else shape.path.transformed(transform)
+        paths = [path]
+        if shape.mirror and mirror_side:
+            paths.append(path.transformed(mirror))
+        fibres = None
+        if shape.fibre_segments is not None and len(shape.fibre_segments):
+            flat = shape.fibre_segments.reshape(-1, 2)
+            if transform is not None:
+                flat = transform.transform(flat)
+            fibres = [flat.reshape(-1, 2, 2)]
+            if shape.mirror and mirror_side:
+                fibres.append((flat * [-1.0, 1.0]).reshape(-1, 2, 2))
+        strokes.extend(_shape_strokes(shape, paths, fibres))
+        kinds.add(shape.kind)
+        if shape.label:
+            at = shape.label_at
+            if transform is not None:
+                at = tuple(float(v) for v in transform.transform(at))
+            # Point the leader line at the copy of the shape on the label's side of the midline.
+            side = paths[1] if len(paths) > 1 and at[0] < 0 else path
+            target = _nearest_on_shape(side, shape.closed, (float(at[0]), float(at[1])))
+            labels.append(_StructureLabel(shape.label, (float(at[0]), float(at[1])), target))
+            if shape.label not in names:
+                names.append(shape.label)
+    return _LayerGeometry(strokes=tuple(strokes), names=tuple(names), labels=tuple(labels),
+                          kinds=frozenset(kinds))
+
+
+# Rendered anatomy (figure background plus every anatomy layer) by figure geometry and landmark positions.
+# A notebook or the explorer often redraws the same view with other points or a new highlight: the anatomy
+# is then copied back as pixels (Agg blitting) instead of being rasterised again.  Vector outputs (SVG, PDF)
+# and any other raster size always draw the paths.  Each entry is one RGBA copy of the figure (about 6 MB).
+_PIXEL_CACHE: "dict[tuple, Any]" = {}
+_PIXEL_CACHE_SIZE = 6
+
+
+def clear_render_cache() -> None:
+    """Forget the cached anatomy pixels and layer geometry (e.g. after editing ``data/atlas`` in a session)."""
+    _PIXEL_CACHE.clear()
+    _layer_geometry.cache_clear()
+    _TEXT_SIZES.clear()
+    _GLYPHS.clear()
+
+
+class _StaticAnatomy:
+    """The anatomy layers of one figure; decides per render whether to draw vectors or restore pixels."""
+
+    def __init__(self, key: tuple) -> None:
+        self.key = key
+        self.layers: list = []
+        self._restored = False
+
+    def _cache_key(self, artist, renderer) -> tuple | None:
+        """Key of this figure's anatomy pixels, or None when pixels may not be reused for this render."""
+        from matplotlib.backends.backend_agg import RendererAgg
+
+        if not isinstance(renderer, RendererAgg):
+            return None  # vector output (SVG, PDF) always draws the paths
+        axes, figure = artist.axes, artist.figure
+        top = max(layer.get_zorder() for layer in self.layers)
+        ours = set(map(id, self.layers))
+        for child in list(axes._children) + [axes.legend_]:
+            # Something the course did not put there, drawn under the anatomy: do not cache or reuse.
+            if child is not None and id(child) not in ours and child.get_visible() and child.get_zorder() <= top:
+                return None
+        if axes.axison or any(not layer.get_visible() for layer in self.layers):
+            return None
+        figure_patch = figure.patch
+        return (self.key, renderer.width, renderer.height, figure.dpi, tuple(axes.bbox.bounds),
+                tuple(axes.viewLim.bounds), tuple(figure_patch.get_facecolor()), figure_patch.get_visible())
+
+    def draw_layer(self, artist, renderer) -> None:
+        first, last = artist is self.layers[0], artist is self.layers[-1]
+        if first:
+            self._restored = False
+            key = self._cache_key(artist, renderer)
+            region = _PIXEL_CACHE.pop(key, None) if key is not None else None
+            if region is not None:
+                _PIXEL_CACHE[key] = region  # most recently used goes last
+                renderer.restore_region(region)
+                self._restored = True
+        if self._restored:
+            return
+        artist.draw_vectors(renderer)
+        if last:
+            key = self._cache_key(artist, renderer)
+            if key is not None:
+                _PIXEL_CACHE[key] = renderer.copy_from_bbox(artist.figure.bbox)
+                while len(_PIXEL_CACHE) > _PIXEL_CACHE_SIZE:
+                    _PIXEL_CACHE.pop(next(iter(_PIXEL_CACHE)))
+
+
+@functools.lru_cache(maxsize=None)
+def _layer_artist_class():
+    """The artist class of an anatomy layer (made on first use so that importing atlas stays light)."""
+    from matplotlib.artist import Artist
+
+    class AnatomyLayer(Artist):
+        """One anatomy layer (e.g. ``bones``) of an atlas figure: cached paths drawn straight to the renderer."""
+
+        def __init__(self, layer: str, geometry: _LayerGeometry, group: _StaticAnatomy, *, zorder: float):
+            super().__init__()
+            self.layer = layer
+            self.geometry = geometry
+            self._group = group
+            self.set_zorder(zorder)
+            self.set_gid(f"anatomy-{layer}")
+
+        def draw(self, renderer):
+            if not self.get_visible():
+                return
+            self._group.draw_layer(self, renderer)
+            self.stale = False
+
+        def draw_vectors(self, renderer):
+            transform = self.axes.transData
+            clip = self.axes.bbox
+            renderer.open_group(self.get_gid(), gid=self.get_gid())
+            for stroke in self.geometry.strokes:
+                gc = renderer.new_gc()
+                gc.set_clip_rectangle(clip)
+                gc.set_joinstyle("round")
+                gc.set_capstyle(stroke.capstyle)
+                if stroke.edge is None:
+                    gc.set_foreground((0.0, 0.0, 0.0, 0.0), isRGBA=True)
+                    gc.set_linewidth(0)
+                else:
+                    gc.set_foreground(stroke.edge, isRGBA=True)
+                    gc.set_linewidth(stroke.linewidth)
+                    gc.set_dashes(*stroke.dashes)
+                if stroke.hatch:
+                    gc.set_hatch(stroke.hatch)
+                    gc.set_hatch_color(stroke.hatch_colour)
+                renderer.draw_path(gc, stroke.path, transform, stroke.face)
+                gc.restore()
+            renderer.close_group(self.get_gid())
+
+    return AnatomyLayer
+
+
+def _add(axes, artist):
+    """Add an artist without updating data limits (the view extent is fixed)."""
+    axes.add_artist(artist)
+    return artist
 
 
 _KIND_LEGEND = {"nerve": "nerve (yellow, dash-dot)", "artery": "artery (red, solid)", "vein": "vein (blue, dashed)"}
@@ -712,7 +1087,7 @@ def _draw_construction(axes, body, code: str, view: str, *, variant=None, colour
                     if Fraction(k, denominator) == fraction:
                         labels.append(LabelRequest(f"{fraction.numerator}/{fraction.denominator}",
                                                    (float(tick[0] + normal[0] * 1.6), float(tick[1] + normal[1] * 1.6)),
-                                                   style={"fontsize": 8, "color": "#6B2F55", "fontweight": "bold"},
+                                                   style=_CONSTRUCTION_LABEL_STYLE,
                                                    required=False, centred=True))
         elif kind == "offset" and inputs and result is not None:
             start = inputs[0][1]
@@ -733,7 +1108,7 @@ def _draw_construction(axes, body, code: str, view: str, *, variant=None, colour
             if cun:
                 middle = ((start[0] + result[0]) / 2, (start[1] + result[1]) / 2)
                 labels.append(LabelRequest(f"{float(cun):g} B-cun", middle,
-                                           style={"fontsize": 8, "color": "#6B2F55", "fontweight": "bold"},
+                                           style=_CONSTRUCTION_LABEL_STYLE,
                                            required=False))
         elif kind in ("level", "horizontal", "vertical", "intersect", "line") and inputs and result is not None:
             for _, xy in inputs:
@@ -795,6 +1170,8 @@ def draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="view
     codes = _resolve_points(view, body, points) if "points" in layers else []
     if highlight is not None and highlight not in codes and "points" in layers:
         codes = _resolve_points(view, body, [highlight]) + codes
+    from matplotlib.lines import Line2D
+
     figure = new_figure(size=tuple(size or outlines.size))
     axes = figure.add_axes((0.01, 0.01, 0.98, 0.95))
     xmin, xmax, ymin, ymax = outlines.extent
@@ -810,36 +1187,30 @@ def draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="view
     kinds_drawn = set()
 
     # -- anatomy layers -------------------------------------------------------------------------------
+    positions = _anchor_positions(outlines, body, view)
+    static_layers = tuple(layer for layer in ("outline", "bones", "muscles", "nerves_vessels", "bursa")
+                          if layer in layers)
+    group = _StaticAnatomy((outlines.view, id(outlines), static_layers, positions, mirror_side))
+    layer_class = _layer_artist_class()
+    structures: dict[str, tuple[str, ...]] = {}
     for layer in ("outline", "bones", "muscles", "nerves_vessels", "bursa"):
         if layer not in layers:
             continue
-        base = 1.0 + _KIND_LAYER_ORDER[layer] * 2.0
-        shapes = [shape for shape in outlines.shapes if shape.layer == layer]
-        for index, shape in enumerate(shapes):
-            transform = _anchor_transform(shape, outlines, body, view)
-            paths = _shape_patches(shape, transform, mirror_side=mirror_side)
-            fibres = None
-            if shape.fibre_segments is not None and len(shape.fibre_segments):
-                flat = shape.fibre_segments.reshape(-1, 2)
-                if transform is not None:
-                    flat = transform.transform(flat)
-                fibres = [flat.reshape(-1, 2, 2)]
-                if shape.mirror and mirror_side:
-                    fibres.append((flat * [-1.0, 1.0]).reshape(-1, 2, 2))
-            _draw_shape(axes, shape, paths, zorder=base + index * 0.01, fibre_segments=fibres)
-            kinds_drawn.add(shape.kind)
-            if labels and shape.label:
-                at = shape.label_at
-                if transform is not None:
-                    at = tuple(transform.transform(at))
-                anatomy_labels.append(LabelRequest(shape.label, (float(at[0]), float(at[1])),
-                                                   style={"fontsize": 6.5, "color": "#3A2E25",
-                                                          "fontstyle": "italic"},
-                                                   required=False, centred=True))
-        if shapes:
-            drawn_layers.append(layer)
+        geometry = _layer_geometry(outlines, layer, positions, mirror_side)
+        if not geometry.strokes:
+            continue
+        artist = _add(axes, layer_class(layer, geometry, group, zorder=1.0 + _KIND_LAYER_ORDER[layer] * 2.0))
+        group.layers.append(artist)
+        kinds_drawn |= geometry.kinds
+        structures[layer] = geometry.names
+        drawn_layers.append(layer)
+        if labels:
+            for item in geometry.labels:
+                anatomy_labels.append(LabelRequest(item.text, item.at, style=_STRUCTURE_LABEL_STYLE,
+                                                   required=False, centred=True, leader_to=item.target,
+                                                   outline=True))
 
-    obstacles = []  # display boxes of point markers: no label may cover a point
+    obstacles = []  # display boxes of point and landmark markers: no label may cover one
 
     def marker_box(xy, size_pt):
         px = axes.transData.transform(xy)
@@ -856,15 +1227,16 @@ def draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="view
             except Exception:
                 continue  # a landmark the geometry module does not define in this view
             landmark_positions[landmark_id] = xy
-            axes.plot(*xy, marker=style["marker"], color=style["colour"], markersize=style["size"],
-                      markeredgewidth=1.4, zorder=40, linestyle="none")
             obstacles.append(marker_box(xy, style["size"]))
             if labels:
                 label_requests.append(LabelRequest(landmark_id, xy, style={"fontsize": 7.5, "color": "#000000",
                                                                            "fontweight": "bold"}))
         if landmark_positions:
+            # One line artist for all landmark crosses (one draw call).
+            xs, ys = zip(*landmark_positions.values())
+            axes.add_line(Line2D(xs, ys, marker=style["marker"], color=style["colour"], markersize=style["size"],
+                                 markeredgewidth=1.4, zorder=40, linestyle="none"))
             drawn_layers.append("landmarks")
-    figure.canvas.get_renderer()  # make sure transforms are final before measuring text
 
     # -- constructions --------------------------------------------------------------------------------------
     construction_words: dict[str, list[str]] = {}
@@ -887,12 +1259,14 @@ def draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="view
             points_drawn[code] = xy
             ps = palette.point_style(code)
             size_pt = ps.size * (1.5 if code == highlight else 1.0)
-            (handle,) = axes.plot(*xy, marker=ps.marker, color=ps.colour, markersize=size_pt,
-                                  markeredgecolor="#000000", markeredgewidth=1.0, linestyle="none", zorder=50,
-                                  label=f"{code} (standard location, WHO 2008)")
+            handle = axes.add_line(Line2D([xy[0]], [xy[1]], marker=ps.marker, color=ps.colour,
+                                          markersize=size_pt, markeredgecolor="#000000", markeredgewidth=1.0,
+                                          linestyle="none", zorder=50,
+                                          label=f"{code} (standard location, WHO 2008)"))
             if code == highlight:
-                axes.plot(*xy, marker="o", markersize=size_pt * 1.9, markerfacecolor="none",
-                          markeredgecolor="#000000", markeredgewidth=1.4, linestyle="none", zorder=49)
+                axes.add_line(Line2D([xy[0]], [xy[1]], marker="o", markersize=size_pt * 1.9,
+                                     markerfacecolor="none", markeredgecolor="#000000", markeredgewidth=1.4,
+                                     linestyle="none", zorder=49))
             obstacles.append(marker_box(xy, size_pt * (1.9 if code == highlight else 1.0)))
             if labels:
                 label_requests.insert(0, LabelRequest(code, xy, style={"fontsize": 8.5, "fontweight": "bold",
@@ -915,11 +1289,11 @@ def draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="view
                 points_drawn[alt_id] = xy
                 vs = palette.variant_style(index)
                 label = alt.label or alt_id
-                (handle,) = axes.plot(*xy, marker=vs.marker, color=vs.colour, markersize=vs.size,
-                                      markeredgecolor="#000000", markeredgewidth=1.0, linestyle="none",
-                                      zorder=51, label=f"{code}: {label}")
-                axes.plot([points_drawn[code][0], xy[0]], [points_drawn[code][1], xy[1]], color="#555555",
-                          linewidth=0.8, linestyle=(0, (1, 1.5)), zorder=48)
+                handle = axes.add_line(Line2D([xy[0]], [xy[1]], marker=vs.marker, color=vs.colour,
+                                              markersize=vs.size, markeredgecolor="#000000", markeredgewidth=1.0,
+                                              linestyle="none", zorder=51, label=f"{code}: {label}"))
+                axes.add_line(Line2D([points_drawn[code][0], xy[0]], [points_drawn[code][1], xy[1]],
+                                     color="#555555", linewidth=0.8, linestyle=(0, (1, 1.5)), zorder=48))
                 legend_handles.append(handle)
                 obstacles.append(marker_box(xy, vs.size))
                 variant_descriptions.append((code, alt_id, label, xy))
@@ -927,39 +1301,40 @@ def draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="view
             drawn_layers.append("points")
 
     if labels:
-        place_labels(axes, label_requests, obstacles=obstacles)
-        place_labels(axes, anatomy_labels, obstacles=obstacles + [t._hipcourse_box for t in axes.texts
-                                                                  if hasattr(t, "_hipcourse_box")])
-    if legend_handles:
-        axes.legend(handles=legend_handles, loc="lower left", fontsize=7, frameon=True, framealpha=0.95,
-                    title="Where the sources put the point", title_fontsize=7.5)
+        placed = place_labels(axes, label_requests, obstacles=obstacles)
+        place_labels(axes, anatomy_labels, obstacles=obstacles + [t._hipcourse_box for t in placed])
     neuro = [k for k in ("nerve", "artery", "vein") if k in kinds_drawn]
     if neuro and "nerves_vessels" in layers:
-        from matplotlib.lines import Line2D
-
         style = palette.ANATOMY
         handles = [Line2D([], [], color=style[k]["edge"], linewidth=style[k]["linewidth"],
                           linestyle=style[k]["linestyle"], label=_KIND_LEGEND[k]) for k in neuro]
         key = axes.legend(handles=handles, loc="lower right", fontsize=6.5, frameon=True, framealpha=0.9,
                           handlelength=3.2)
+        key.set_zorder(45)  # above the anatomy layers (and so outside their pixel cache)
         if legend_handles:
             # Keep both legends: matplotlib replaces the first unless it is re-added as an artist.
             axes.add_artist(key)
-            axes.legend(handles=legend_handles, loc="lower left", fontsize=7, frameon=True, framealpha=0.95,
-                        title="Where the sources put the point", title_fontsize=7.5)
+    if legend_handles:
+        sources = axes.legend(handles=legend_handles, loc="lower left", fontsize=7, frameon=True, framealpha=0.95,
+                              title="Where the sources put the point", title_fontsize=7.5)
+        sources.set_zorder(45)
 
     alt_text = _alt_text(view, outlines, drawn_layers, body, points_drawn, codes, landmark_positions,
-                         construction_words, variant_descriptions, highlight)
+                         construction_words, variant_descriptions, highlight, structures=structures)
     return AtlasFigure(figure, alt_text=alt_text, points_drawn=points_drawn,
                        caption=title if title is not None else outlines.title)
 
 
 def _alt_text(view, outlines, drawn_layers, body, points_drawn, codes, landmark_positions, construction_words,
-              variant_descriptions, highlight) -> str:
-    """Describe what is drawn: view, layers, every point relative to its landmarks, in cm rounded to 0.1."""
+              variant_descriptions, highlight, *, structures: Mapping[str, Sequence[str]] | None = None) -> str:
+    """Describe what is drawn: view, layers and their structures, every point relative to its landmarks (cm)."""
     lines = [f"{_VIEW_WORDS[view]}: {outlines.title.lower()}."]
     if drawn_layers:
         lines.append("Layers: " + ", ".join(_LAYER_WORDS[layer] for layer in drawn_layers) + ".")
+    for layer, names in (structures or {}).items():
+        if names:
+            # A screen-reader user hears what each layer shows, as a sighted learner sees it.
+            lines.append(f"{_LAYER_WORDS[layer][0].upper()}{_LAYER_WORDS[layer][1:]} drawn: {', '.join(names)}.")
     if landmark_positions:
         lines.append("Landmarks: " + "; ".join(
             f"{lid} at x {xy[0]:.1f} cm, y {xy[1]:.1f} cm" for lid, xy in landmark_positions.items()) + ".")

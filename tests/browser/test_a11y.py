@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import NOTEBOOKS, LessonPage, first_of_type
+from lessonpage import NOTEBOOKS, LessonPage, first_of_type
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = ("serious", "critical")
@@ -83,7 +83,7 @@ def test_every_figure_has_alt_text(lesson: LessonPage):
         }).length""")
     assert undescribed == 0, f"{lesson.name}: {undescribed} interactive figure(s) without a text description"
     # The stored notebook must carry the same: an image output always comes with an <img alt> HTML form.
-    cells = json.loads((NOTEBOOKS / lesson.name).read_text(encoding="utf-8"))["cells"]
+    cells = json.loads((lesson.lab.root_dir / "notebooks" / lesson.name).read_text(encoding="utf-8"))["cells"]
     for number, cell in enumerate(cells, start=1):
         for output in cell.get("outputs", []):
             data = output.get("data", {})

@@ -7,7 +7,7 @@ be); from there only key presses are sent.
 
 from __future__ import annotations
 
-from conftest import LessonPage, feedback_text, first_of_type, reset_question
+from lessonpage import LessonPage, feedback_text, first_of_type, reset_question
 
 
 def _focused(page) -> dict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import VIEWPORT, LessonPage, feedback_text, first_of_type, notebook_problems, reset_question
+from lessonpage import VIEWPORT, LessonPage, feedback_text, first_of_type, notebook_problems, reset_question
 
 # Text JupyterLab or ipywidgets show instead of a widget when its model or renderer is broken.
 _BROKEN_WIDGET = ("Error displaying widget", "Model not found", "Failed to load model class")
@@ -67,7 +67,7 @@ def test_quiz_answers_wrong_then_right(lesson: LessonPage):
 
 
 def _shot_dir():
-    from conftest import SCREENSHOTS
+    from lessonpage import SCREENSHOTS
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
@@ -98,12 +98,15 @@ def _a_wrong_spot(locate):
     raise AssertionError(f"no clearly wrong spot found for {locate.qid} near {tx, ty}")
 
 
-def test_locate_questions_grade_clicks(lesson: LessonPage):
+def test_locate_questions_grade_clicks(lesson: LessonPage, monkeypatch):
     """Click on each locate diagram (ipympl canvas): a click on the target is "Correct", a far one "Not quite".
 
     In lessons without locate questions this checks that there is no interactive canvas that nobody grades.
     """
     from hipcourse.quiz import agg_canvas, make_question
+
+    # Build the questions from the served copy's data, exactly as the kernel did.
+    monkeypatch.setenv("HIPCOURSE_DATA_DIR", str(lesson.lab.root_dir / "data"))
 
     specs = [spec for _bank, _quiz, questions in lesson.quizzes() for spec in questions if spec["type"] == "locate"]
     canvases = lesson.panel().locator(".jupyter-matplotlib-canvas-div")
@@ -123,7 +126,18 @@ def test_locate_questions_grade_clicks(lesson: LessonPage):
         _click_canvas(lesson.page, canvas, _canvas_fraction(locate, locate.target))
         text = feedback_text(question, contains="Correct")
         assert f"cun from {locate.code}" in text, text
-        question.screenshot(path=str(_shot_dir() / f"{lesson.stem}-locate-{spec['id']}.png"))
+        _whole_element_screenshot(lesson.page, question, _shot_dir() / f"{lesson.stem}-locate-{spec['id']}.png")
+
+
+def _whole_element_screenshot(page, element, path) -> None:
+    """Screenshot ``element`` whole: the viewport is made tall enough for it, then restored."""
+    height = element.evaluate("e => e.getBoundingClientRect().height")
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": int(min(max(height + 300, VIEWPORT["height"]),
+                                                                           8000))})
+    page.wait_for_timeout(1000)  # ipympl sends the redrawn image after the grade; let it arrive and paint
+    element.scroll_into_view_if_needed()
+    element.screenshot(path=str(path))
+    page.set_viewport_size(VIEWPORT)
 
 
 def test_screenshots_and_nothing_fetched_offsite(lesson: LessonPage):
