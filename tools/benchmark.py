@@ -92,7 +92,9 @@ def _execute_seconds(nb) -> float:
     client = NotebookClient(copy, timeout=600, kernel_name="python3", record_timing=False,
                             store_widget_state=True, resources={"metadata": {"path": str(NOTEBOOKS)}})
     start = time.perf_counter()
-    client.execute()
+    # The kernel process's own stderr (jupyter_client's "running over TCP" notice) would flood the table;
+    # cell errors and warnings still arrive as outputs and make execute() raise.
+    client.execute(stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 
 
