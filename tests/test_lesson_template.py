@@ -202,9 +202,19 @@ def rule_executed_in_order(nb, **_):
     return problems
 
 
+LINK = re.compile(r"\]\(([^)\s]+\.ipynb)(?:#[^)]*)?\)")
+
+
+def rule_links_resolve(nb, *, name, **_):
+    """Links between lessons ([text](NN_name.ipynb)) point at notebooks that exist beside this one."""
+    folder = ROOT / "notebooks"
+    return [f"link to {target!r}, which does not exist" for cell in _markdown(nb) for target in LINK.findall(cell.source)
+            if not (folder / target).is_file()]
+
+
 RULES = [rule_single_h1, rule_overview, rule_prerequisites_and_time, rule_numbered_sections_with_quiz,
          rule_closing_sections, rule_references_up_to_date, rule_citations_resolve, rule_images_have_alt_text,
-         rule_short_simple_code, rule_kernelspec, rule_executed_in_order]
+         rule_short_simple_code, rule_kernelspec, rule_executed_in_order, rule_links_resolve]
 
 
 def _sources():
@@ -240,7 +250,7 @@ def _good():
         new_markdown_cell("## 2. Second\n\n![A hip drawing](x.png)\n\n### Check yourself"),
         new_code_cell('show_quiz("lesson09", "second")'),
         new_markdown_cell("## Key points\n\n- one"),
-        new_markdown_cell("## What's next\n\nLesson 10."),
+        new_markdown_cell("## What's next\n\nGo on to [Lesson 1](01_hip_anatomy.ipynb)."),
         new_markdown_cell("## References\n\n- **[T-a]** A source"),
     ]
     cells[-1].metadata["tags"] = ["references"]
@@ -294,6 +304,7 @@ BREAKAGES = {
     "lambda_in_code": (rule_short_simple_code, _set(5, "f = lambda: 1"), "uses lambda"),
     "long_code": (rule_short_simple_code, _set(5, "\n".join(f"a{i} = {i}" for i in range(7))), "7 lines"),
     "kernel": (rule_kernelspec, lambda nb: nb.metadata.kernelspec.update(name="hip-course"), "'hip-course'"),
+    "broken_link": (rule_links_resolve, _set(9, "## What's next\n\n[Lesson 4](04_nowhere.ipynb)"), "04_nowhere.ipynb"),
     "out_of_order": (rule_executed_in_order, lambda nb: setattr(nb.cells[5], "execution_count", 5), "execution counts"),
     "not_executed": (rule_executed_in_order, lambda nb: setattr(nb.cells[7], "outputs", []), "without outputs"),
 }

@@ -23,7 +23,7 @@ NOTEBOOK_DIR = ROOT / "notebooks"
 QUIZ_DIR = ROOT / "data" / "quizzes"
 SEED_ARTICLE = ROOT.parent / "shared" / "seed" / "article.txt"
 MARKER = "**Correcting a common claim:**"
-# Lessons whose markdown this review owns; lessons 4-6 were still being written when it was done.
+# Lessons whose markdown this review owns (the seed-wording guards); lessons 4-6 had other authors.
 REVIEWED_LESSONS = ("00", "01", "02", "03", "07", "08")
 SHINGLE_WORDS = 6
 
@@ -40,7 +40,16 @@ class Correction:
 
 
 CORRECTIONS = (
-    Correction("c", "GB30 is 'effective' for hip and lower back pain", ("07",),
+    Correction("a", "SP12 is 'near the pelvic bone' and eases 'hip tension'", ("05",),
+               ("SP12", "groin crease", "femoral pulse", "3.5 B-cun", "hernia", "lightly"),
+               ("J-SP12-tsubolab", "P-SP12-sacredlotus", "P-SP12-rootdown", "S-gach")),
+    Correction("b", "BL54 is 'at the back of the hip'", ("05",),
+               ("BL54", "buttock", "sacrum", "fourth sacral foramen", "3 B-cun"),
+               ("K-BL54", "P-BL54-knowlative", "P-BL54-eledia")),
+    Correction("c-location", "GB30 is 'near the buttocks'", ("05",),
+               ("GB30", "one third", "greater trochanter", "sacral hiatus"),
+               ("J-GB30-higokoro", "P-GB30-woodley", "P-GB30-sacredlotus")),
+    Correction("c", "GB30 is 'effective' for hip and lower back pain", ("05", "07"),
                ("GB30", "effective", "traditionally used for", "no trial", "sciatic nerve"),
                ("E-cochrane-hip", "E-ang2021")),
     Correction("d", "acupressure may reduce the inflammation of bursitis", ("02", "07"),
@@ -52,17 +61,6 @@ CORRECTIONS = (
     Correction("f", "peppermint and eucalyptus oils enhance acupressure", ("07",),
                ("essential oil", "no trial", "irritate", "dilute", "children", "swallow"),
                ("E-yip2004", "E-yip2004-pedro", "S-poison-org", "S-eo-toronto", "S-eo-intech", "S-eo-tn")),
-    # Pending for the lead: corrections (a) SP12, (b) BL54 and (c, location) GB30 belong to lesson 5
-    # (05_locating_the_points.ipynb). When this review was done lesson 5 gave the right locations but had no
-    # marked callouts, so these entries are not active yet. Once the callouts exist, add:
-    # Correction("a", "SP12 is 'near the pelvic bone' for 'hip tension'", ("05",),
-    #            ("SP12", "groin", "femoral", "pulse", "lightly"), ("J-SP12-tsubolab", "P-SP12-sacredlotus",
-    #            "P-SP12-rootdown", "S-gach")),
-    # Correction("b", "BL54 is 'at the back of the hip'", ("05",),
-    #            ("BL54", "sacrum", "3 B-cun", "buttock cleft"), ("K-BL54", "P-BL54-knowlative", "P-BL54-eledia")),
-    # Correction("c", "GB30 is 'near the buttocks'", ("05",),
-    #            ("GB30", "one third", "greater trochanter", "sacral hiatus", "sciatic nerve"),
-    #            ("J-GB30-higokoro", "P-GB30-woodley", "A-sn-CT")),
 )
 
 # Seed claims corrected above: in a reviewed lesson they may only appear inside a correcting callout.
@@ -175,7 +173,7 @@ def test_no_run_of_six_words_copied_from_the_seed_article(lesson):
 
 # The checks themselves, on small notebooks, so that each one is shown to be able to fail.
 def test_a_complete_callout_passes_and_each_missing_part_is_named():
-    correction = CORRECTIONS[-1]  # (f) essential oils
+    correction = next(c for c in CORRECTIONS if c.letter == "f")
     good = ("> " + MARKER + " no trial shows that an essential oil helps. Oils irritate skin; dilute them,\n"
             "> keep them from children and never swallow them [S-poison-org].")
     assert best_problems(fixture("Intro.", good), correction) == []
@@ -186,7 +184,7 @@ def test_a_complete_callout_passes_and_each_missing_part_is_named():
 
 
 def test_marker_counts_only_at_the_start_of_a_blockquote():
-    correction = CORRECTIONS[1]  # (d) bursitis
+    correction = next(c for c in CORRECTIONS if c.letter == "d")
     text = (MARKER + " bursitis inflammation tendon: do not press hard [C-reid2016].")
     assert best_problems(fixture(text), correction) == [f"no callout starting with {MARKER!r}"]
     assert best_problems(fixture("> Note. " + text), correction) == [f"no callout starting with {MARKER!r}"]

@@ -3,9 +3,10 @@
 :class:`AtlasFigure` wraps a :class:`matplotlib.figure.Figure` that was created *without* pyplot, so the inline
 backend never shows it a second time, and gives it a deterministic rich display:
 
-* ``image/png``: 150 dpi, no ``Software`` metadata (so a matplotlib upgrade does not change the bytes for
-  that reason alone);
-* ``text/html``: ``<figure><img alt="..." src="data:image/png;base64,..."><figcaption>...</figcaption></figure>``;
+* ``text/html``: ``<figure><img alt="..." src="data:image/png;base64,..."><figcaption>...</figcaption></figure>``,
+  so screen readers and axe see the alt text (JupyterLab shows a bare ``image/png`` output without one). The
+  PNG is 150 dpi, reduced to a 128-colour palette (flat atlas colours survive it unchanged to the eye) and
+  carries no metadata: notebooks stay small (each figure is stored once, not also as ``image/png``);
 * ``text/plain``: the alt text, which strict nbval compares; the alt text therefore describes every drawn point
   position so that a moved point changes the stored output.
 
@@ -39,6 +40,16 @@ def new_figure(*, size: tuple[float, float] = (6.0, 7.0)):
     figure = Figure(figsize=size, dpi=DPI)
     FigureCanvasAgg(figure)  # attaches itself to the figure; needed for text extents and printing
     return figure
+
+
+def _palette_png(image) -> bytes:
+    """Encode an RGB PIL image as a small, deterministic 128-colour palette PNG (no dithering, no metadata)."""
+    from PIL import Image
+
+    palette = image.quantize(colors=128, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    buffer = io.BytesIO()
+    palette.save(buffer, format="png", compress_level=6)
+    return buffer.getvalue()
 
 
 class AtlasFigure:
@@ -99,16 +110,15 @@ class AtlasFigure:
         if self.figure.dpi != DPI or not hasattr(canvas, "buffer_rgba"):
             buffer = io.BytesIO()
             self.savefig(buffer, format="png")
-            return buffer.getvalue()
+            buffer.seek(0)
+            return _palette_png(Image.open(buffer).convert("RGB"))
         renderer = getattr(canvas, "renderer", None)
         width, height = canvas.get_width_height(physical=True)
         # A figure already drawn and unchanged since (e.g. by a benchmark or a test) need not be drawn again.
         if self.figure.stale or renderer is None or (renderer.width, renderer.height) != (width, height):
             canvas.draw()
         pixels = np.asarray(canvas.buffer_rgba())
-        buffer = io.BytesIO()
-        Image.fromarray(pixels[..., :3]).save(buffer, format="png", compress_level=3)
-        return buffer.getvalue()
+        return _palette_png(Image.fromarray(pixels[..., :3]))
 
     def svg_text(self) -> str:
         """Return the figure as deterministic SVG text."""
@@ -136,8 +146,8 @@ class AtlasFigure:
         return ""
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
-        png = base64.b64encode(self.png_bytes()).decode("ascii")
-        bundle = {"image/png": png, "text/html": self.to_html(), "text/plain": self.alt_text}
+        # No separate image/png: it would store the same picture twice, and without its alt text.
+        bundle = {"text/html": self.to_html(), "text/plain": self.alt_text}
         if include:
             bundle = {key: value for key, value in bundle.items() if key in include}
         if exclude:
