@@ -99,3 +99,14 @@ def test_kernel_gets_temporary_progress_dir_and_notebook_cwd(tmp_path, monkeypat
 def test_citation_parsing_ignores_links_and_task_boxes():
     text = "- [ ] task\n- [x] done\n[Lesson 1](01.ipynb) [T-alpha][T-beta; W1] [E-li2018](http://x)"
     assert ex.cited_keys(text) == ["T-alpha", "T-beta", "W1"]
+
+
+def test_layout_models_are_stored_without_unset_traits(tmp_path):
+    path = _write(tmp_path, "import ipywidgets\nipywidgets.Button(description='Go', layout={'width': '9em'})")
+    ex.process(path, sources=SOURCES)
+    state = json.loads(path.read_bytes())["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    layouts = [m["state"] for m in state.values() if m["model_name"] == "LayoutModel"]
+    assert layouts and all(value is not None for layout in layouts for key, value in layout.items()
+                           if not key.startswith("_"))
+    assert any(layout.get("width") == "9em" for layout in layouts)  # set traits are kept
+    assert all(layout["_model_name"] == "LayoutModel" for layout in layouts)

@@ -237,6 +237,20 @@ def stable_widget_ids(nb, *, notebook: str):
     return nbformat.from_dict(json.loads(text))
 
 
+def compact_widget_state(nb) -> None:
+    """Drop unset (``None``) traits of stored layout models, in place.
+
+    Every ipywidget carries a Layout model whose thirty-odd CSS traits are almost all unset; stored in full
+    they made up a third of a lesson's file. The widget manager fills missing traits with the same defaults
+    when it restores the state, so nothing a viewer sees changes.
+    """
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE_MIME, {}).get("state", {})
+    for model in state.values():
+        if model.get("model_name") == "LayoutModel":
+            model["state"] = {key: value for key, value in model.get("state", {}).items()
+                              if value is not None or key.startswith("_")}
+
+
 def clear_execution_metadata(nb) -> None:
     """Drop per-cell metadata that changes on every run (timings) or depends on the editor (scroll state)."""
     for cell in nb.cells:
@@ -283,6 +297,7 @@ def process(path: Path, *, check: bool = False, timeout: int = 600, sources: dic
     execute(nb, cwd=path.resolve().parent, notebook=name, timeout=timeout)
     check_outputs(nb, notebook=name)
     clear_execution_metadata(nb)
+    compact_widget_state(nb)
     nb = stable_widget_ids(nb, notebook=name)
     new_bytes = serialise(nb)
     changed = new_bytes != original_bytes

@@ -1540,7 +1540,7 @@ def _render_images(names: Iterable[str] | None = None) -> dict[str, dict[str, by
         figure = draw_view(**specs[name])
         svg = io.BytesIO()
         figure.savefig(svg, format="svg")
-        result[name] = {".png": figure.png_bytes(), ".svg": svg.getvalue(),
+        result[name] = {".png": figure.file_png_bytes(), ".svg": svg.getvalue(),
                         ".alt.txt": (figure.alt_text + "\n").encode("utf-8")}
     return result
 
