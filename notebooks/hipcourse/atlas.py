@@ -202,7 +202,8 @@ def _fibre_segments(path, angle_deg: float, spacing: float):
 
 
 def _validate(document: Any, source: str) -> None:
-    import jsonschema
+    from .schemas import jsonschema_module
+    jsonschema = jsonschema_module()
 
     schema = _load_schema()
     validator = jsonschema.Draft202012Validator(schema)

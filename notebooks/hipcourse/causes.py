@@ -251,7 +251,8 @@ def _load_cached(file_name: str, _stamp: int) -> CauseCatalogue:
 
 
 def _validate_schema(raw, *, where: str, schema_file: Path) -> None:
-    import jsonschema
+    from .schemas import jsonschema_module
+    jsonschema = jsonschema_module()
 
     if not schema_file.exists():
         # Fall back to the schema next to the package's own data (a test data dir may hold only the YAML).

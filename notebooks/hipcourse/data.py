@@ -424,7 +424,9 @@ def _structural_problems(document, schema, label, *, full: bool) -> list[DataPro
     found: list[tuple[list, str]] = []
     _light_validate(document, schema, schema, [], found)
     if full:
-        from jsonschema.validators import Draft202012Validator
+        from .schemas import jsonschema_module
+
+        Draft202012Validator = jsonschema_module().validators.Draft202012Validator
 
         validator = Draft202012Validator(schema)
         for error in validator.iter_errors(document):

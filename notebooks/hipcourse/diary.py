@@ -160,7 +160,9 @@ class Diary:
 def _sample(stamp: tuple[str, int]) -> tuple[dict, ...]:
     import json
 
-    import jsonschema
+    from .schemas import jsonschema_module
+
+    jsonschema = jsonschema_module()
     import yaml
 
     path = paths.data_dir() / "diary_sample.yaml"

@@ -124,7 +124,8 @@ def _read_yaml(path: Path) -> Any:
 
 @functools.lru_cache(maxsize=None)
 def _schema_validator(name: str):
-    import jsonschema  # heavy: only when validating
+    from .schemas import jsonschema_module
+    jsonschema = jsonschema_module()
 
     # The schema belongs to the code, so it is always the repository's, even when the data dir is overridden.
     schema_path = repo_root() / "data" / "schemas" / name

@@ -76,7 +76,8 @@ def default_progress_dir() -> Path:
 def _get_validator():
     global _validator
     if _validator is None:
-        import jsonschema  # heavy import: only when a progress file is first read or written
+        from .schemas import jsonschema_module
+        jsonschema = jsonschema_module()
 
         from hipcourse import paths
 
@@ -98,7 +99,8 @@ def _raise_first(errors, where: str, prefix: tuple = ()) -> None:
 @functools.lru_cache(maxsize=None)
 def _record_validator(kind: str):
     """A validator for one record kind (``question`` or ``quiz``) of the progress schema."""
-    import jsonschema
+    from .schemas import jsonschema_module
+    jsonschema = jsonschema_module()
 
     schema = _get_validator().schema
     return jsonschema.Draft202012Validator({"$defs": schema["$defs"], "$ref": f"#/$defs/{kind}"})

@@ -81,7 +81,8 @@ def _display(path: Path) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _bank_validator():
-    import jsonschema  # heavy: imported when the first bank is loaded
+    from .schemas import jsonschema_module
+    jsonschema = jsonschema_module()
 
     from hipcourse import paths
 

@@ -186,7 +186,9 @@ def _stamp() -> tuple[str, int]:
 def _load(stamp: tuple[str, int]) -> dict:
     import json
 
-    import jsonschema
+    from .schemas import jsonschema_module
+
+    jsonschema = jsonschema_module()
     import yaml
 
     path = paths.data_dir() / _FILE

@@ -131,7 +131,8 @@ def lesson_map() -> Table:
     Raises:
         TableDataError: if the file is missing, breaks the schema, or its lesson numbers are not 0, 1, 2, ...
     """
-    import jsonschema  # imported here: heavy, and only needed when the map is shown
+    from .schemas import jsonschema_module
+    jsonschema = jsonschema_module()
 
     path = data_dir() / "lessons.yaml"
     document = _load_yaml(path)
