@@ -59,9 +59,14 @@ def rule_overview(nb, **_):
     if cell is None:
         return ["no cell starting with '## Overview'"]
     problems = [] if "By the end of this lesson you can" in cell.source else ["Overview lacks 'By the end of this lesson you can:'"]
-    objectives = re.findall(r"^- \[ \] \S", cell.source, re.MULTILINE)
+    # Plain bullets: GitHub-style task lists ("- [ ]") render as unlabelled, disabled checkboxes, which
+    # screen readers announce without a name (axe: critical).
+    if re.search(r"^- \[[ x]\]", cell.source, re.MULTILINE):
+        problems.append("Overview objectives must be plain bullets, not task-list checkboxes '- [ ]'")
+    after = cell.source.split("By the end of this lesson you can", 1)[-1]
+    objectives = re.findall(r"^- \S", after, re.MULTILINE)
     if not 3 <= len(objectives) <= 5:
-        problems.append(f"Overview must list 3-5 task-list objectives '- [ ] ...', found {len(objectives)}")
+        problems.append(f"Overview must list 3-5 objectives as bullets '- ...', found {len(objectives)}")
     return problems
 
 
@@ -242,7 +247,7 @@ FIXTURE_SOURCES = {"T-a": {"key": "T-a", "title": "A source"}}
 def _good():
     cells = [
         new_markdown_cell("# Lesson 9: Fixture"),
-        new_markdown_cell("## Overview\n\nOne line.\n\nBy the end of this lesson you can:\n\n- [ ] a\n- [ ] b\n- [ ] c"),
+        new_markdown_cell("## Overview\n\nOne line.\n\nBy the end of this lesson you can:\n\n- a\n- b\n- c"),
         new_markdown_cell("## Prerequisites and time\n\nNone.\n\nTime: about 10 minutes"),
         new_code_cell("from hipcourse.quiz import show_quiz"),
         new_markdown_cell("## 1. First\n\nText [T-a].\n\n### Check yourself"),
@@ -285,7 +290,9 @@ def _output_html(text):
 BREAKAGES = {
     "second_h1": (rule_single_h1, _set(9, "# What's next"), "exactly one H1"),
     "h1_not_first": (rule_single_h1, lambda nb: nb.cells.insert(0, new_markdown_cell("intro")), "first cell"),
-    "two_objectives": (rule_overview, _set(1, "## Overview\n\nBy the end of this lesson you can:\n\n- [ ] a\n- [ ] b"), "3-5"),
+    "two_objectives": (rule_overview, _set(1, "## Overview\n\nBy the end of this lesson you can:\n\n- a\n- b"), "3-5"),
+    "task_list_checkboxes": (rule_overview, _set(1, "## Overview\n\nBy the end of this lesson you can:\n\n- [ ] a\n- [ ] b\n- [ ] c"),
+                             "plain bullets"),
     "no_overview": (rule_overview, _set(1, "## Summary"), "Overview"),
     "no_time": (rule_prerequisites_and_time, _set(2, "## Prerequisites and time\n\nA while."), "Time: about"),
     "no_check_yourself": (rule_numbered_sections_with_quiz, _set(6, "## 2. Second"), "no '### Check yourself'"),
