@@ -41,11 +41,19 @@ CHROMIUM_PATH = "/usr/bin/chromium"
 _WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _LESSON_NAME = re.compile(r"^\d\d_[A-Za-z0-9_]+\.ipynb$")
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+#: Added to nbconvert's lesson pages: its "lab" theme tells links from text by colour only (axe rule
+#: link-in-text-block); its link colour #0d47a1 and text colour rgba(0,0,0,.87) on white pass AA contrast.
+_LESSON_CSS = "<style>.jp-RenderedHTMLCommon a,a{text-decoration:underline}</style>"
+#: A markdown task-list box ("- [ ] ...") is an unlabelled, disabled form control on a static page; print a box.
+_TASK_BOX = re.compile(r"<input\b[^>]*\btask-list-item-checkbox\b[^>]*>", re.IGNORECASE)
 _SCRIPT_TAG = re.compile(r"</?script\b[^>]*>", re.IGNORECASE)
 _EXTERNAL_LINK_TAG = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']https?://[^>]*>", re.IGNORECASE)
+# Colours (WCAG AA asks 4.5:1 for normal text): text #1a1a1a on white 17.4:1, links #0d47a1 on white 8.6:1.
+# Links are underlined: their colour alone (1.9:1 against the text) would not tell them apart.
 _PAGE_CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;line-height:1.45;color:#1a1a1a;
-     max-width:48em;margin:1.5em auto;padding:0 1em}
+     background:#ffffff;max-width:48em;margin:1.5em auto;padding:0 1em}
+a{color:#0d47a1;text-decoration:underline} a:visited{color:#4a148c}
 h1{font-size:1.6em;margin-bottom:.2em} h2{font-size:1.2em;margin:.9em 0 .3em}
 .card-level{border:2px solid #1a1a1a;border-radius:6px;padding:.4em .7em;margin:.5em 0;break-inside:avoid}
 .note{font-style:italic} .small{font-size:.85em}
@@ -213,7 +221,8 @@ def lesson_html(path, *, data_dir=None) -> str:
                   for line in _text(cell.source).splitlines() if line.startswith("# ")), path.stem)
     body, _ = exporter.from_notebook_node(
         nb, resources={"metadata": {"name": title, "path": str(path.parent)}})
-    return _strip_scripts(body)
+    body = _TASK_BOX.sub('<span class="box" aria-hidden="true">&#9744;</span>', _strip_scripts(body))
+    return body.replace("</head>", _LESSON_CSS + "</head>", 1)
 
 
 # ------------------------------------------------------------------------------------------------ pages
@@ -402,21 +411,30 @@ def html_to_pdf(pages: Sequence[Path], *, chromium: str | None = None, timeout_m
     except ImportError as error:
         raise HandoutError("PDF needs the Python package playwright (pip install playwright); "
                            "no browser download is needed") from error
-    results = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True)
-        try:
-            page = browser.new_page()
-            for source in pages:
-                source = Path(source).resolve()
-                target = source.with_suffix(".pdf")
-                page.goto(source.as_uri(), wait_until="load", timeout=timeout_ms)
-                page.pdf(path=str(target), format="A4", print_background=True,
-                         margin={"top": "12mm", "bottom": "12mm", "left": "12mm", "right": "12mm"})
-                results.append(target)
-        finally:
-            browser.close()
-    return results
+    def print_all() -> list[Path]:
+        results = []
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=executable, headless=True)
+            try:
+                page = browser.new_page()
+                for source in pages:
+                    source = Path(source).resolve()
+                    target = source.with_suffix(".pdf")
+                    page.goto(source.as_uri(), wait_until="load", timeout=timeout_ms)
+                    page.pdf(path=str(target), format="A4", print_background=True,
+                             margin={"top": "12mm", "bottom": "12mm", "left": "12mm", "right": "12mm"})
+                    results.append(target)
+            finally:
+                browser.close()
+        return results
+
+    # Playwright's sync API refuses to run in a thread that has an asyncio loop running: a Jupyter kernel
+    # (an instructor building handouts from a notebook) or another playwright session in the same process.
+    # A worker thread of its own never has one.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hipcourse-pdf") as worker:
+        return worker.submit(print_all).result()
 
 
 def handouts_main(argv: Sequence[str]) -> int:

@@ -1,0 +1,18 @@
+"""Printing handouts to PDF works where an asyncio loop is already running (a Jupyter kernel, or a test run
+that keeps another playwright session open), which playwright's sync API refuses in that thread."""
+
+import asyncio
+
+from hipcourse.handouts import html_to_pdf
+
+
+def test_pdf_printing_inside_a_running_event_loop(tmp_path):
+    page = tmp_path / "card.html"
+    page.write_text("<!doctype html><title>Card</title><h1>Red flags</h1>", encoding="utf-8")
+
+    async def in_a_kernel_like_loop():
+        return html_to_pdf([page])
+
+    (pdf,) = asyncio.run(in_a_kernel_like_loop())
+    assert pdf == page.with_suffix(".pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")
