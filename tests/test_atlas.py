@@ -239,3 +239,18 @@ def test_sciatic_nerve_follows_the_surface_marking(body):
     assert distance(body.point("GB30", "posterior")) < 1.5  # GB30 on or very near the nerve
     thigh = nerve[(nerve[:, 1] < 75) & (nerve[:, 1] > 55)]
     assert np.all(np.abs(thigh[:, 0] - 10) < 1.0)
+
+
+def test_proportions_demo_uses_labelled_number_boxes_not_sliders():
+    import ipywidgets as widgets
+
+    demo = atlas.proportions_demo(view="posterior", points=["GB30"])
+    for control in (demo.pelvis_width, demo.thigh_length):
+        # A BoundedFloatText renders <label for=...> + <input type="number">: named for screen readers,
+        # stepped by the arrow keys. The slider handle of ipywidgets has no accessible name.
+        assert isinstance(control, widgets.BoundedFloatText) and control.description
+        assert (control.min, control.max, control.step) == (0.8, 1.2, 0.05)
+    assert not any("Slider" in type(child).__name__ for child in demo.children)
+    demo.pelvis_width.value = 5.0  # typed out of range: clamped, and the drawing follows
+    assert demo.pelvis_width.value == 1.2
+    assert "GB30" in demo.summary.value and "move the sliders" not in repr(demo)

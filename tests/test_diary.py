@@ -95,3 +95,15 @@ def test_widget_saves_learner_chosen_date_and_plots(store):
     assert "Saved: 2024-05-01, pain 6 before and 4 after" in widget.message.value
     assert Diary(store).entries() == [{"date": "2024-05-01", "before": 6, "after": 4, "note": "after a walk"}]
     assert "<img alt=" in widget.plot.value and widget.note.value == ""
+
+
+def test_pain_scores_are_labelled_number_boxes_from_0_to_10(store):
+    import ipywidgets as widgets
+
+    widget = diary_widget(store=store)
+    for box in (widget.before, widget.after):
+        assert isinstance(box, widgets.BoundedIntText) and "(0-10)" in box.description
+        assert (box.min, box.max, box.step) == (0, 10, 1)
+    widget.before.value, widget.after.value = 14, -3  # typed out of range: clamped, never saved as such
+    assert (widget.before.value, widget.after.value) == (10, 0)
+    assert "slider" not in widget.children[0].value

@@ -259,3 +259,16 @@ def test_check_functions_for_the_course_check_command(doc):
     assert "does not contain the estimate -16.0" in problem.message
     doc["entries"][0]["certainty"] = "very sure"  # a schema problem is reported by check_course, not twice
     assert check_evidence_data(doc) == []
+
+
+def test_explorer_threshold_is_a_labelled_number_box_clamped_to_its_range():
+    import ipywidgets as widgets
+
+    explorer = regression_to_mean_explorer(seed=7)
+    box = explorer.threshold
+    assert isinstance(box, widgets.BoundedFloatText) and "Enrol at" in box.description
+    assert (box.min, box.max, box.step) == (3.0, 9.5, 0.5)
+    box.value = 20.0  # a typed value above the range is clamped, and the result follows it
+    assert box.value == 9.5
+    assert simulate_regression_to_mean(threshold=9.5, seed=7).summary() in explorer.result.value
+    assert "slider" not in explorer.children[0].value.lower()

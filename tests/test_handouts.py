@@ -220,3 +220,39 @@ def test_instructor_guide_matches_the_lesson_map_and_cites_known_sources():
     assert cited and cited <= known, f"guide.md cites unknown keys: {sorted(cited - known)}"
     assert guide.index("## 4. Safety briefing") < guide.index("## 6. Lesson notes")
     assert "/hub/user-redirect/git-pull?" in guide
+
+
+def _contrast(foreground: str, background: str = "#ffffff") -> float:
+    """WCAG contrast ratio of two #rrggbb colours."""
+    def luminance(colour):
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_page_css_underlines_links_and_every_text_colour_passes_aa():
+    css = handouts._PAGE_CSS
+    assert re.search(r"(^|\s|\})a\{[^}]*text-decoration:underline", css)
+    text_colours = re.findall(r"(?<![-\w])color:(#[0-9a-fA-F]{6})", css)
+    assert text_colours, "the page CSS sets no text colour"
+    for colour in text_colours:
+        assert _contrast(colour) >= 4.5, f"{colour} on white: {_contrast(colour):.2f}:1 < 4.5:1"
+    assert _contrast("#0d47a1") >= 4.5  # nbconvert's lab link colour, kept on lesson pages
+
+
+def test_lesson_page_underlines_links_and_prints_task_boxes(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Lesson 9: Test\n\nSee [lesson 1](01_hip_anatomy.ipynb) now.\n\n"
+                                              "- [ ] find the bump\n- [ ] press gently\n")]
+    path = tmp_path / "09_test.ipynb"
+    nbformat.write(nb, path)
+    page = handouts.lesson_html(path)
+    head = page[: page.index("</head>")]
+    last_style = head.split("<style>")[-1]  # comes after nbconvert's theme, which removes underlines
+    assert "text-decoration:underline" in last_style
+    assert "body .jp-RenderedHTMLCommon a:link" in last_style and "body .jp-RenderedHTMLCommon a:visited" in last_style
+    assert '<a href="01_hip_anatomy.ipynb">lesson 1</a>' in page
+    assert "task-list-item-checkbox" not in page and "<input" not in page

@@ -477,3 +477,68 @@ def test_every_computed_answer_in_the_course_banks_resolves():
         elif s["type"] == "locate":
             q = make_question(s, body=body, canvas_factory=agg_canvas, figure=make_figure())
             assert q.scale and q.target, (bank, s["id"])
+
+
+# ---------------------------------------------------------------------------------------------- readable feedback
+def test_feedback_never_doubles_punctuation_after_an_option(store):
+    s = {"id": "punct", "type": "single", "prompt": "Which?",
+         "options": [{"text": "It relaxes the points.", "correct": True, "explanation": "Yes. It does."},
+                     {"text": "Greater trochanter", "explanation": "No. Not this one."}]}
+    q = make_question(s, store=store)
+    q.choice.value = "It relaxes the points."
+    q.check_button.click()
+    assert "<b>It relaxes the points.</b> Yes. It does." in q.feedback.value
+    assert ".:" not in q.feedback.value
+    q.show_button.click()
+    text = q.feedback.value
+    assert ".:" not in text and "<b>Greater trochanter</b>: No. Not this one." in text
+    assert "Right option: <b>It relaxes the points.</b> Yes." in text and "Wrong option: " in text
+
+
+def test_no_course_feedback_reads_with_doubled_punctuation(store):
+    # Every option of every course bank, checked and revealed: no ".:" or "?:" or ". ." anywhere.
+    for bank, _quiz, s in quizmod.all_questions(data_dir=REPO / "data"):
+        if s["type"] not in ("single", "multiple", "match"):
+            continue
+        q = make_question(s, store=store)
+        q.show_button.click()
+        for bad in (".:", "?:", "!:", ". .", "..", ":</b>:"):
+            assert bad not in q.feedback.value.replace("...", ""), (bank, s["id"], bad)
+
+
+def test_verdict_is_in_words_and_colour_is_only_a_side_bar(bank, store):
+    q = make_question(spec(bank, "fx-single"), store=store)
+    q.choice.value = "Sacral hiatus"
+    q.check_button.click()
+    feedback = q.feedback.value
+    assert "Not quite." in feedback and "border-left:4px solid #D55E00" in feedback
+    assert "color:" not in feedback  # coloured text would fail the 4.5:1 contrast on white
+
+
+# ---------------------------------------------------------------------------------------------- locate layout
+def test_locate_diagram_is_at_most_the_laptop_height_and_grades_in_data_coordinates(tmp_path):
+    import ipywidgets as widgets
+
+    from hipcourse.geometry import Body
+
+    body = Body.reference(data_dir=REPO / "data")
+    s = {"id": "small-gb30", "type": "locate", "prompt": "Click where GB30 lies.", "point": "GB30",
+         "view": "posterior", "tolerance_cun": 1.0, "explanation": "One third of the way from GT to SH."}
+    q = make_question(s, body=body, canvas_factory=agg_canvas, store=ProgressStore(tmp_path))
+    width, height = q.figure.get_size_inches()
+    assert height <= quizmod.LOCATE_MAX_HEIGHT_IN + 1e-9 and width < height
+    assert height * q.figure.dpi <= 620  # pixels on screen: prompt, picture and feedback fit together
+    # Prompt on top; picture and a column with the buttons and the feedback side by side (wrapping if narrow).
+    prompt, row = q.children
+    assert prompt is q.prompt and isinstance(row, widgets.HBox) and row.layout.flex_flow == "row wrap"
+    picture, side = row.children
+    assert picture is q.canvas_widget and q.feedback in side.children and q.buttons in side.children
+    click_on(q, *q.target)
+    assert "Correct" in q.feedback.value
+
+
+def test_locate_leaves_a_figure_it_is_given_at_its_size(bank):
+    figure = make_figure()
+    figure.set_size_inches(6, 10)
+    q = make_question(spec(bank, "fx-locate"), body=FakeBody(), canvas_factory=agg_canvas, figure=figure)
+    assert tuple(q.figure.get_size_inches()) == (6, 10)

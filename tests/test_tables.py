@@ -56,3 +56,14 @@ def test_broken_lessons_file_names_file_and_entry(tmp_path, monkeypatch):
     monkeypatch.setenv("HIPCOURSE_DATA_DIR", str(tmp_path / "data"))
     with pytest.raises(tables.TableDataError, match=r"lessons\.yaml: lessons\[2\]\.minutes"):
         tables.lesson_map()
+
+
+def test_every_cell_is_left_aligned_and_top_aligned_in_html():
+    # JupyterLab right-aligns table cells by default: long sentences would be hard to read.
+    table = tables.Table(caption="c", columns=("Name", "What it says"),
+                         rows=(("A", "A long sentence that wraps over several lines."), ("B", "b")))
+    page = table._repr_html_()
+    cells = re.findall(r"<t[hd]\b[^>]*>", page)
+    assert len(cells) == 6
+    assert all('style="text-align:left;vertical-align:top"' in cell for cell in cells)
+    assert '<th scope="col" style=' in page

@@ -10,7 +10,7 @@ Main entry points:
 * :func:`draw_view` - one plate as an :class:`~hipcourse.figures.AtlasFigure` (PNG, ``<img alt>`` HTML and alt
   text in notebooks);
 * :func:`explorer` - a keyboard-usable widget to pick a view, layers and points;
-* :func:`proportions_demo` - sliders for pelvis width and thigh length; landmarks move, points follow;
+* :func:`proportions_demo` - number boxes for pelvis width and thigh length; landmarks move, points follow;
 * :func:`write_images` - the static diagrams of ``images/`` (used by ``python -m hipcourse images``).
 """
 
@@ -1456,10 +1456,14 @@ def explorer(*, view: str = "posterior", body=None):
 
 
 def proportions_demo(*, view: str = "posterior", points: Sequence[str] | str = "view default"):
-    """Return sliders for pelvis width and thigh length: the landmarks move and the points follow.
+    """Return number boxes for pelvis width and thigh length: the landmarks move and the points follow.
 
+    Each control is a labelled number box (``BoundedFloatText``, 0.80-1.20 times the reference adult, steps of
+    0.05): its ``<label for>`` names the ``<input type="number">`` for screen readers, and the Up/Down arrow
+    keys step the value.  ipywidgets' sliders are not used because their handle has no accessible name.
     Uses :meth:`hipcourse.geometry.Body.scaled`; the picture and its alt text (with every point's position in
-    cm) are regenerated on each change.
+    cm) are regenerated on each change.  Attributes: ``pelvis_width``, ``thigh_length`` (the controls),
+    ``image``, ``summary`` (HTML widgets) and ``figure`` (the last :class:`AtlasFigure`).
     """
     import ipywidgets as widgets
 
@@ -1467,19 +1471,21 @@ def proportions_demo(*, view: str = "posterior", points: Sequence[str] | str = "
     reference = _reference_body()
 
     class ProportionsDemo(_AtlasWidget, widgets.VBox):
-        _friendly = "Proportions demo: run the cell and move the sliders"
+        _friendly = "Proportions demo: run the cell and change the two numbers"
 
         def __init__(self):
             options = {"min": 0.8, "max": 1.2, "step": 0.05, "value": 1.0, "continuous_update": False,
-                       "readout_format": ".2f", "style": {"description_width": "initial"}}
-            self.pelvis_width = widgets.FloatSlider(description="Pelvis width (x reference)", **options)
-            self.thigh_length = widgets.FloatSlider(description="Thigh length (x reference)", **options)
+                       "style": {"description_width": "16em"}, "layout": widgets.Layout(width="24em")}
+            self.pelvis_width = widgets.BoundedFloatText(description="Pelvis width (x reference)", **options)
+            self.thigh_length = widgets.BoundedFloatText(description="Thigh length (x reference)", **options)
             self.image = widgets.HTML()
             self.summary = widgets.HTML()
             self.figure: AtlasFigure | None = None
-            for slider in (self.pelvis_width, self.thigh_length):
-                slider.observe(self._redraw, names="value")
-            super().__init__([self.pelvis_width, self.thigh_length, self.image, self.summary])
+            for control in (self.pelvis_width, self.thigh_length):
+                control.observe(self._redraw, names="value")
+            hint = widgets.HTML("<p>Type a number from 0.8 to 1.2, or use the Up and Down arrow keys "
+                                "(steps of 0.05); 1 is the reference adult.</p>")
+            super().__init__([hint, self.pelvis_width, self.thigh_length, self.image, self.summary])
             self._redraw()
 
         def _redraw(self, _change=None):

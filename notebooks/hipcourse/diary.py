@@ -10,7 +10,7 @@ a lock and merges with what is on disk, so an entry is never lost when two noteb
 * :func:`sample_entries` - the invented example of ``data/diary_sample.yaml``;
 * :func:`plot_diary` - an :class:`~hipcourse.figures.AtlasFigure` with alt text and a caption reminding that
   change over time is not proof that pressing caused it;
-* :func:`diary_widget` - date picker, two 0-10 sliders, a note, Save, and the plot (keyboard usable).
+* :func:`diary_widget` - date picker, two 0-10 number boxes, a note, Save, and the plot (keyboard usable).
 """
 
 from __future__ import annotations
@@ -243,7 +243,7 @@ def _widget_class():
     import ipywidgets as widgets
 
     class DiaryWidget(widgets.VBox):
-        """Date picker, before/after sliders, note, Save; the message and the plot go into HTML widgets.
+        """Date picker, before/after number boxes, note, Save; the message and the plot go into HTML widgets.
 
         Attributes: ``date``, ``before``, ``after``, ``note``, ``save_button``, ``message`` (HTML),
         ``plot`` (HTML: the diary plot with alt text), ``diary`` (the :class:`Diary`).
@@ -253,18 +253,21 @@ def _widget_class():
             self.diary = Diary(store)
             # No default date: the learner picks it, so no clock value ever reaches a notebook output.
             self.date = widgets.DatePicker(description="Date", value=None)
-            slider = {"min": 0, "max": 10, "step": 1, "value": 0, "continuous_update": False,
-                      "style": {"description_width": "12em"}, "layout": widgets.Layout(width="30em")}
-            self.before = widgets.IntSlider(description="Pain before (0-10)", **slider)
-            self.after = widgets.IntSlider(description="Pain after (0-10)", **slider)
+            # Labelled number boxes, not sliders: ipywidgets' slider handle has no accessible name, while
+            # BoundedIntText links its <label for> to an <input type="number"> that the arrow keys step.
+            score = {"min": 0, "max": 10, "step": 1, "value": 0, "continuous_update": False,
+                     "style": {"description_width": "12em"}, "layout": widgets.Layout(width="20em")}
+            self.before = widgets.BoundedIntText(description="Pain before (0-10)", **score)
+            self.after = widgets.BoundedIntText(description="Pain after (0-10)", **score)
             self.note = widgets.Text(description="Note (optional)", placeholder="e.g. long walk yesterday",
                                      style={"description_width": "12em"}, layout=widgets.Layout(width="40em"))
             self.save_button = widgets.Button(description="Save entry", icon="save", tooltip="Save this session")
             self.message = widgets.HTML(value="")
             self.plot = widgets.HTML(value="")
             self.save_button.on_click(self._save)
-            super().__init__(children=[widgets.HTML("<p>Use <kbd>Tab</kbd> to move and the arrow keys to set "
-                                                    "the sliders.</p>"),
+            super().__init__(children=[widgets.HTML("<p>Use <kbd>Tab</kbd> to move between boxes; type a "
+                                                    "pain score from 0 to 10 or use the Up and Down arrow "
+                                                    "keys.</p>"),
                                        self.date, self.before, self.after, self.note, self.save_button,
                                        self.message, self.plot])
             self._refresh_plot()

@@ -617,18 +617,20 @@ def regression_to_mean_figure(result: RegressionToMeanResult | None = None):
 
 
 def regression_to_mean_explorer(*, seed: int = 7, n_people: int = 300):
-    """Return a widget: a keyboard-usable slider for the enrolment threshold and a plain-language result.
+    """Return a widget: a labelled number box for the enrolment threshold and a plain-language result.
 
-    The result goes into an ``HTML`` widget (never an ``Output`` widget) so the explorer can be driven in plain
-    pytest by setting ``explorer.threshold.value``.
+    The threshold is a ``BoundedFloatText`` (3.0-9.5 in steps of 0.5): its ``<label for>`` names the
+    ``<input type="number">`` for screen readers and the Up/Down arrow keys step it (ipywidgets' slider handle
+    has no accessible name).  The result goes into an ``HTML`` widget (never an ``Output`` widget) so the
+    explorer can be driven in plain pytest by setting ``explorer.threshold.value``.
     """
     import html
 
     import ipywidgets as widgets
 
-    threshold = widgets.FloatSlider(value=7.0, min=3.0, max=9.5, step=0.5, description="Enrol at",
-                                    continuous_update=False, readout_format=".1f",
-                                    style={"description_width": "initial"})
+    threshold = widgets.BoundedFloatText(value=7.0, min=3.0, max=9.5, step=0.5,
+                                         description="Enrol at pain score (3-9.5)", continuous_update=False,
+                                         style={"description_width": "initial"})
     result_html = widgets.HTML()
 
     def update(_change=None) -> None:
@@ -638,7 +640,8 @@ def regression_to_mean_explorer(*, seed: int = 7, n_people: int = 300):
     threshold.observe(update, names="value")
     update()
     explorer = _explorer_class()([
-        widgets.HTML("<p>Move the slider (or use the arrow keys) to change the pain score at which people join.</p>"),
+        widgets.HTML("<p>Type a pain score from 3 to 9.5, or use the Up and Down arrow keys (steps of 0.5), to "
+                     "change the score at which people join.</p>"),
         threshold, result_html,
     ])
     explorer.threshold, explorer.result = threshold, result_html
@@ -651,9 +654,9 @@ def _explorer_class():
     import ipywidgets as widgets
 
     class RegressionExplorer(widgets.VBox):
-        """Slider + result for the regression-to-the-mean simulation."""
+        """Threshold box + result for the regression-to-the-mean simulation."""
 
         def __repr__(self) -> str:
-            return "Regression-to-the-mean explorer: run the cell and move the slider"
+            return "Regression-to-the-mean explorer: run the cell and change the threshold"
 
     return RegressionExplorer

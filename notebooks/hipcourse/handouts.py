@@ -43,7 +43,10 @@ _LESSON_NAME = re.compile(r"^\d\d_[A-Za-z0-9_]+\.ipynb$")
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script\s*>", re.IGNORECASE | re.DOTALL)
 #: Added to nbconvert's lesson pages: its "lab" theme tells links from text by colour only (axe rule
 #: link-in-text-block); its link colour #0d47a1 and text colour rgba(0,0,0,.87) on white pass AA contrast.
-_LESSON_CSS = "<style>.jp-RenderedHTMLCommon a,a{text-decoration:underline}</style>"
+#: The theme removes the underline with ``.jp-RenderedHTMLCommon a:link`` / ``a:visited``, so the rule below
+#: is one element (``body``) more specific and comes later.
+_LESSON_CSS = ("<style>body a,body a:link,body a:visited,body .jp-RenderedHTMLCommon a:link,"
+               "body .jp-RenderedHTMLCommon a:visited{text-decoration:underline}</style>")
 #: A markdown task-list box ("- [ ] ...") is an unlabelled, disabled form control on a static page; print a box.
 _TASK_BOX = re.compile(r"<input\b[^>]*\btask-list-item-checkbox\b[^>]*>", re.IGNORECASE)
 _SCRIPT_TAG = re.compile(r"</?script\b[^>]*>", re.IGNORECASE)

@@ -201,14 +201,27 @@ def _esc(text) -> str:
 
 def _feedback_html(correct: bool | None, message: str, *, attempts: int | None = None) -> str:
     """Feedback markup: a word verdict first (never colour alone), then the explanations."""
+    # The Okabe-Ito colour marks only a side bar: as text colour, bluish green (3.3:1) and vermillion (3.8:1)
+    # on white would fail the WCAG AA 4.5:1 contrast for normal text. The words stay in the text colour.
     if correct is None:
-        head = ""
+        head, bar = "", ""
     elif correct:
-        head = f'<strong style="color:{_GOOD}">&#10003; Correct.</strong> '
+        head, bar = "<strong>&#10003; Correct.</strong> ", _GOOD
     else:
-        head = f'<strong style="color:{_BAD}">&#10007; Not quite.</strong> '
+        head, bar = "<strong>&#10007; Not quite.</strong> ", _BAD
+    style = f' style="border-left:4px solid {bar};padding-left:0.5em"' if bar else ""
     tail = "" if attempts is None else f'<div class="quiz-attempts">Attempts: {attempts}</div>'
-    return f'<div class="quiz-feedback" role="status" aria-live="polite">{head}{message}{tail}</div>'
+    return f'<div class="quiz-feedback" role="status" aria-live="polite"{style}>{head}{message}{tail}</div>'
+
+
+def _labelled(label, text) -> str:
+    """``<b>label</b>`` followed by ``text``, with a colon only when the label does not end a sentence.
+
+    Option texts often are full sentences ("... points."); a colon after them would read "points.: Yes".
+    """
+    label = str(label).rstrip()
+    separator = " " if label.endswith((".", "?", "!", ":", ";")) else ": "
+    return f"<b>{_esc(label)}</b>{separator}{_esc(text)}"
 
 
 def _button(description: str, tooltip: str, **kwargs) -> widgets.Button:
@@ -249,7 +262,7 @@ class Question(widgets.VBox):
         self.retry_button.on_click(self.try_again)
         self.show_button.on_click(self.show_answer)
         self.buttons = widgets.HBox([self.check_button, self.retry_button, self.show_button])
-        super().__init__([self.prompt, *self._controls(), self.buttons, self.feedback])
+        super().__init__(self._layout(self._controls()))
         self.add_class("quiz-question")
         self.add_class(f"quiz-{self.qid}")
 
@@ -259,6 +272,10 @@ class Question(widgets.VBox):
     # ---- subclass API
     def _controls(self) -> list:
         raise NotImplementedError
+
+    def _layout(self, controls: list) -> list:
+        """The question's children: prompt, answer controls, buttons, feedback (one column by default)."""
+        return [self.prompt, *controls, self.buttons, self.feedback]
 
     def _answer_widgets(self) -> list:
         """Widgets to disable while feedback is shown."""
@@ -341,22 +358,28 @@ class _OptionsQuestion(Question):
 
     def _explained(self, chosen_texts) -> str:
         items = "".join(
-            f"<li><b>{_esc(o['text'])}</b>: {_esc(o['explanation'])}</li>"
+            f"<li>{_labelled(o['text'], o['explanation'])}</li>"
             for o in self._options() if o["text"] in chosen_texts
         )
         return f"<ul>{items}</ul>"
 
     def solution_html(self) -> str:
         items = "".join(
-            f"<li>{'&#10003; right' if o.get('correct') else '&#10007; wrong'}: <b>{_esc(o['text'])}</b>: "
-            f"{_esc(o['explanation'])}</li>"
+            f"<li>{'&#10003; Right' if o.get('correct') else '&#10007; Wrong'} option: "
+            f"{_labelled(o['text'], o['explanation'])}</li>"
             for o in self._options()
         )
         return f"<ul>{items}</ul>"
 
 
 class SingleChoice(_OptionsQuestion):
-    """One right option among several (RadioButtons)."""
+    """One right option among several (RadioButtons).
+
+    Keyboard: ipywidgets renders each option as its own ``<input type="radio">`` without a shared ``name``, so
+    every option is a separate Tab stop and Space selects it; the arrow keys do not move between options as in
+    a native radio group.  This is ipywidgets' behaviour and is left as is (no script is injected to change
+    it); the browser test ``tests/browser/test_keyboard.py`` answers a question this way.
+    """
 
     kind = "single"
 
@@ -475,14 +498,14 @@ class Match(Question):
         for pair in self.spec["pairs"]:
             if answer.get(pair["left"]) == pair["right"]:
                 n_right += 1
-                rows.append(f"<li>&#10003; <b>{_esc(pair['left'])}</b>: {_esc(pair['explanation'])}</li>")
+                rows.append(f"<li>&#10003; {_labelled(pair['left'], pair['explanation'])}</li>")
             else:
                 rows.append(f"<li>&#10007; <b>{_esc(pair['left'])}</b>: not this one yet.</li>")
         total = len(self.spec["pairs"])
         return n_right == total, f"{n_right} of {total} matched.<ul>{''.join(rows)}</ul>"
 
     def solution_html(self):
-        rows = "".join(f"<li><b>{_esc(p['left'])}</b> &rarr; {_esc(p['right'])}: {_esc(p['explanation'])}</li>"
+        rows = "".join(f"<li><b>{_esc(p['left'])}</b> &rarr; {_labelled(p['right'], p['explanation'])}</li>"
                        for p in self.spec["pairs"])
         return f"<ul>{rows}</ul>"
 
@@ -627,6 +650,11 @@ def agg_canvas(figure):
     return widgets.HTML(value='<div class="quiz-static-figure">(diagram)</div>')
 
 
+#: Largest height (inches) of a locate diagram: at the figures' 110 dpi about 600 px, so the prompt, the whole
+#: picture and (beside it) the feedback fit together on a laptop screen. Taller figures are scaled down whole
+#: (same aspect ratio, same data limits), so grading in data coordinates is unchanged.
+LOCATE_MAX_HEIGHT_IN = 5.5
+
 #: Scale used to grade a locate question on a landmark when the bank gives none: the WHO index measure of the
 #: hip region, greater trochanter to popliteal crease = 19 B-cun.
 LANDMARK_SCALE = "thigh_lateral"
@@ -677,6 +705,7 @@ class Locate(Question):
             # No points and no labels: the diagram must not give the answer away.
             figure = figure_factory(self.view, layers=spec.get("layers", ["outline", "bones", "landmarks"]),
                                     points=(), labels=False, body=self.body)
+            _fit_height(getattr(figure, "figure", figure), LOCATE_MAX_HEIGHT_IN)
         self.atlas_figure = figure
         self.figure = getattr(figure, "figure", figure)
         self.ax = self.figure.axes[0]
@@ -720,6 +749,19 @@ class Locate(Question):
         self.steps_html = widgets.HTML(value="")
         return [self.canvas_widget, self.alt, widgets.HBox([self.x_entry, self.y_entry]),
                 self.next_step_button, self.steps_html]
+
+    def _layout(self, controls):
+        """Prompt on top, then the diagram with everything else in a column beside it.
+
+        Side by side, the picture and the feedback are visible together without scrolling; the row wraps
+        (the column goes below the picture) when the notebook is narrow.
+        """
+        canvas, *rest = controls
+        canvas.layout.flex = "0 0 auto"  # the picture keeps its size; the column takes what is left
+        side = widgets.VBox([*rest, self.buttons, self.feedback],
+                            layout=widgets.Layout(flex="1 1 20em", min_width="16em"))
+        row = widgets.HBox([canvas, side], layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
+        return [self.prompt, row]
 
     def _answer_widgets(self):
         return [self.x_entry, self.y_entry]
@@ -814,6 +856,13 @@ class Locate(Question):
         super()._set_locked(locked)
         if not self.revealed:
             self.check_button.disabled = False  # locate never freezes: every click is an attempt
+
+
+def _fit_height(figure, max_height: float) -> None:
+    """Scale ``figure`` down (keeping its aspect ratio) so that it is at most ``max_height`` inches tall."""
+    width, height = figure.get_size_inches()
+    if height > max_height:
+        figure.set_size_inches(width * max_height / height, max_height)
 
 
 def _step_text(step) -> str:

@@ -22,6 +22,10 @@ from .paths import data_dir, display_path
 __all__ = ["Table", "TableDataError", "points_table", "lesson_map"]
 
 
+#: Style of every header and data cell: text reads from the left and long cells start at the top of the row.
+_CELL_STYLE = "text-align:left;vertical-align:top"
+
+
 class TableDataError(ValueError):
     """A data file needed for a table is missing or malformed; the message names the file and the entry."""
 
@@ -49,9 +53,12 @@ class Table:
         return len(self.rows)
 
     def _repr_html_(self) -> str:
-        head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in self.columns)
+        # Inline styles, not a stylesheet: JupyterLab right-aligns table cells (fine for numbers, hard to read
+        # for sentences), and an output's <style> would leak into the whole page.
+        head = "".join(f'<th scope="col" style="{_CELL_STYLE}">{html.escape(c)}</th>' for c in self.columns)
         body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in self.rows
+            "<tr>" + "".join(f'<td style="{_CELL_STYLE}">{html.escape(cell)}</td>' for cell in row) + "</tr>"
+            for row in self.rows
         )
         return (
             f'<table class="hipcourse-table"><caption>{html.escape(self.caption)}</caption>'
