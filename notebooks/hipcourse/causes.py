@@ -25,6 +25,8 @@ module level because the explorer class derives from ``ipywidgets.VBox``.
 
 from __future__ import annotations
 
+from .data import load_yaml as _load_yaml_file  # one cached, fast YAML reader for every data file
+
 import html
 import json
 from dataclasses import dataclass
@@ -241,7 +243,7 @@ def _load_cached(file_name: str, _stamp: int) -> CauseCatalogue:
     file = Path(file_name)
     where = display_path(file)
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        raw = _load_yaml_file(file)
     except yaml.YAMLError as error:
         raise CausesDataError(f"{where}: not valid YAML: {error}") from None
     _validate_schema(raw, where=where, schema_file=file.parent / "schemas" / "causes.schema.json")
@@ -354,7 +356,7 @@ def _check_sources(catalogue: CauseCatalogue, *, where: str, sources_file: Path)
 
     if not sources_file.exists():
         return
-    known = {entry.get("key") for entry in (yaml.safe_load(sources_file.read_text(encoding="utf-8")) or {})
+    known = {entry.get("key") for entry in (_load_yaml_file(sources_file) or {})
              .get("sources", []) if isinstance(entry, dict)}
     cited = [(f"causes[{c.id}]", key) for c in catalogue.causes.values() for key in c.sources]
     cited += [(f"symptoms[{s.id}]", key) for s in catalogue.symptoms.values() for key in s.sources]

@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+from .data import load_yaml as _load_yaml_file  # one cached, fast YAML reader for every data file
+
 import base64
 import hashlib
 import html
@@ -152,7 +154,7 @@ def _lesson_titles() -> dict[str, str]:
     path = data_dir() / "lessons.yaml"
     if not path.exists():
         return {}
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    document = _load_yaml_file(path) or {}
     return {f"lesson{int(item['number']):02d}": f"Lesson {int(item['number'])}: {item['title']}"
             for item in document.get("lessons", []) if isinstance(item, dict) and "number" in item}
 

@@ -15,6 +15,8 @@ a lock and merges with what is on disk, so an entry is never lost when two noteb
 
 from __future__ import annotations
 
+from .data import load_yaml as _load_yaml_file  # one cached, fast YAML reader for every data file
+
 import datetime as _dt
 import functools
 import html
@@ -167,7 +169,7 @@ def _sample(stamp: tuple[str, int]) -> tuple[dict, ...]:
 
     path = paths.data_dir() / "diary_sample.yaml"
     label = paths.display_path(path)
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = _load_yaml_file(path)
     schema = json.loads((paths.data_dir() / "schemas" / "diary_sample.schema.json").read_text(encoding="utf-8"))
     error = next(iter(sorted(jsonschema.Draft202012Validator(schema).iter_errors(document), key=str)), None)
     if error is not None:

@@ -17,6 +17,8 @@ functions that need them.
 
 from __future__ import annotations
 
+from .data import load_yaml as _load_yaml_file  # one cached, fast YAML reader for every data file
+
 import functools
 import json
 import textwrap
@@ -117,7 +119,7 @@ def _read_yaml(path: Path) -> Any:
     except OSError as error:
         raise EvidenceDataError(f"{display_path(path)}: cannot read ({error.strerror or error})") from error
     try:
-        return yaml.safe_load(text)
+        return _load_yaml_file(path)
     except yaml.YAMLError as error:
         raise EvidenceDataError(f"{display_path(path)}: not valid YAML ({error})") from error
 

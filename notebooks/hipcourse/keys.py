@@ -17,6 +17,8 @@ Public API:
 
 from __future__ import annotations
 
+from .data import load_yaml as _load_yaml_file  # one cached, fast YAML reader for every data file
+
 import html
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,7 +175,7 @@ def _lesson_titles(*, data_dir=None) -> dict:
 
     path = Path(data_dir) / "lessons.yaml" if data_dir is not None else paths.data_dir() / "lessons.yaml"
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        document = _load_yaml_file(path) or {}
     except (OSError, yaml.YAMLError):
         return {}  # the lesson map is optional here: keys then say "Lesson N"
     return {entry.get("number"): entry.get("title") for entry in document.get("lessons", [])

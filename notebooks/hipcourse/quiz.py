@@ -25,6 +25,8 @@ they run under Agg in plain pytest; in JupyterLab the figure gets an interactive
 
 from __future__ import annotations
 
+from .data import load_yaml as _load_yaml_file  # one cached, fast YAML reader for every data file
+
 import functools
 import html
 import json
@@ -119,7 +121,7 @@ def _load_bank_cached(path_str: str, _stamp: int) -> dict:
     path = Path(path_str)
     where = _display(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = _load_yaml_file(path)
     except yaml.YAMLError as exc:
         raise QuizBankError(f"{where}: not valid YAML: {exc}") from exc
     errors = sorted(_bank_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
@@ -534,7 +536,7 @@ def _scale_cun(scale_id: str, *, body=None) -> float:
 
     path = _data_dir() / "scales.yaml"
     try:
-        scales = yaml.safe_load(path.read_text(encoding="utf-8"))["scales"]
+        scales = _load_yaml_file(path)["scales"]
     except (OSError, KeyError, TypeError) as exc:
         raise QuizBankError(f"{_display(path)}: cannot read the cun scales ({exc})") from exc
     for scale in scales:
@@ -727,7 +729,7 @@ class Locate(Question):
         import yaml  # a body without course data (tests): read the point's scale from points.yaml
 
         path = _data_dir() / "points.yaml"
-        points = yaml.safe_load(path.read_text(encoding="utf-8"))["points"]
+        points = _load_yaml_file(path)["points"]
         for p in points:
             if p.get("code") == self.code and p.get("scale"):
                 return p["scale"]

@@ -17,6 +17,8 @@ under tests or notebook execution).
 
 from __future__ import annotations
 
+from .data import load_yaml as _load_yaml_file  # one cached, fast YAML reader for every data file
+
 import functools
 import html
 import threading
@@ -194,7 +196,7 @@ def _load(stamp: tuple[str, int]) -> dict:
     path = paths.data_dir() / _FILE
     label = paths.display_path(path)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = _load_yaml_file(path)
     except yaml.YAMLError as error:
         raise RoutineDataError(f"{label}: not valid YAML ({error})") from None
     schema = json.loads((paths.data_dir() / "schemas" / "routine.schema.json").read_text(encoding="utf-8"))

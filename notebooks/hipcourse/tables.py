@@ -12,6 +12,8 @@ Both functions return a :class:`Table`, which displays as an accessible HTML tab
 
 from __future__ import annotations
 
+from .data import load_yaml as _load_yaml_file  # one cached, fast YAML reader for every data file
+
 import html
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,7 +88,7 @@ def _load_yaml(path: Path) -> dict:
     import yaml  # imported here: keeps `import hipcourse` light
 
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = _load_yaml_file(path)
     except OSError as error:
         raise TableDataError(f"{display_path(path)}: cannot read ({error.strerror})") from error
     except yaml.YAMLError as error:
