@@ -354,6 +354,16 @@ class Question(widgets.VBox):
         return self.score_source() if self.score_source is not None else None
 
 
+class _ChoiceWidgetMixin:
+    """For questions answered with one selection widget stored as ``self.choice`` (radio or toggle buttons)."""
+
+    def _answer_widgets(self):
+        return [self.choice]
+
+    def answer(self):
+        return self.choice.value
+
+
 class _OptionsQuestion(Question):
     def _options(self):
         return self.spec["options"]
@@ -374,7 +384,7 @@ class _OptionsQuestion(Question):
         return f"<ul>{items}</ul>"
 
 
-class SingleChoice(_OptionsQuestion):
+class SingleChoice(_ChoiceWidgetMixin, _OptionsQuestion):
     """One right option among several (RadioButtons).
 
     Keyboard: ipywidgets renders each option as its own ``<input type="radio">`` without a shared ``name``, so
@@ -389,12 +399,6 @@ class SingleChoice(_OptionsQuestion):
         self.choice = widgets.RadioButtons(options=[o["text"] for o in self.spec["options"]], value=None,
                                            description="Answer", layout=widgets.Layout(width="max-content"))
         return [self.choice]
-
-    def _answer_widgets(self):
-        return [self.choice]
-
-    def answer(self):
-        return self.choice.value
 
     def grade(self, answer):
         option = next((o for o in self._options() if o["text"] == answer), None)
@@ -441,7 +445,7 @@ class MultipleChoice(_OptionsQuestion):
             box.value = bool(option.get("correct"))
 
 
-class TrueFalse(Question):
+class TrueFalse(_ChoiceWidgetMixin, Question):
     """A statement to judge (ToggleButtons True / False)."""
 
     kind = "truefalse"
@@ -451,12 +455,6 @@ class TrueFalse(Question):
                                             description="Answer", tooltips=["The statement is true",
                                                                             "The statement is false"])
         return [self.choice]
-
-    def _answer_widgets(self):
-        return [self.choice]
-
-    def answer(self):
-        return self.choice.value
 
     def grade(self, answer):
         explanation = self.spec["explanation_true" if answer else "explanation_false"]
