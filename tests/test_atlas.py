@@ -254,3 +254,87 @@ def test_proportions_demo_uses_labelled_number_boxes_not_sliders():
     demo.pelvis_width.value = 5.0  # typed out of range: clamped, and the drawing follows
     assert demo.pelvis_width.value == 1.2
     assert "GB30" in demo.summary.value and "move the sliders" not in repr(demo)
+
+
+# ---- zoomed plates (extent / focus) and numbered construction plates --------------------------------------
+
+
+def test_focused_plate_is_smaller_at_the_same_scale_and_names_its_frame(body):
+    full = atlas.draw_view("posterior", points=["GB30"], body=body)
+    zoomed = atlas.draw_view("posterior", points=["GB30"], body=body, focus=["GT", "SH", "GB30"])
+    assert zoomed.figure.get_figwidth() < full.figure.get_figwidth()
+    assert zoomed.figure.get_figheight() < full.figure.get_figheight() / 2
+    # Same cm per inch as the full view: text and markers keep their size.
+    def cm_per_inch(fig):
+        axes = fig.figure.axes[0]
+        height_in = axes.get_window_extent(fig.figure.canvas.get_renderer()).height / fig.figure.dpi
+        return (axes.get_ylim()[1] - axes.get_ylim()[0]) / height_in
+    assert cm_per_inch(zoomed) == pytest.approx(cm_per_inch(full), rel=0.02)
+    xmin, xmax = zoomed.figure.axes[0].get_xlim()
+    ymin, ymax = zoomed.figure.axes[0].get_ylim()
+    assert xmin <= 0 and xmax >= 17 and ymin <= 92 and ymax >= 93  # GT and SH inside the frame
+    assert ymin > 60  # the thighs and knees are not drawn
+    assert "Zoomed plate" in zoomed.alt_text and "GT (greater trochanter" in zoomed.alt_text
+    assert f"heights {ymin:.0f} to {ymax:.0f} cm" in zoomed.alt_text
+    assert "Zoomed plate" not in full.alt_text
+    assert "PC at" not in zoomed.alt_text  # the knee crease landmark lies outside the frame
+    assert "popliteal crease" not in zoomed.alt_text
+
+
+def test_extent_option_frames_exactly_and_rejects_bad_boxes(body):
+    fig = atlas.draw_view("anterior", points=["SP12"], body=body, extent=(-5, 25, 80, 105))
+    assert fig.figure.axes[0].get_xlim() == pytest.approx((-5, 25))
+    assert fig.figure.axes[0].get_ylim() == pytest.approx((80, 105))
+    with pytest.raises(ValueError, match="extent: xmin must be below xmax"):
+        atlas.draw_view("anterior", body=body, extent=(10, 0, 80, 105))
+    with pytest.raises(ValueError, match=r"extent: expected \(xmin, xmax, ymin, ymax\)"):
+        atlas.draw_view("anterior", body=body, extent=(0, 10, 80))
+    with pytest.raises(ValueError, match="focus: 'NOPE' is neither a landmark nor a point"):
+        atlas.draw_view("anterior", body=body, focus=["NOPE"])
+
+
+def test_focused_plate_places_points_by_geometry(body):
+    kwargs = {"points": ["GB30"], "constructions": ["GB30"], "focus": ["GT", "SH", "GB30"]}
+    before = atlas.draw_view("posterior", body=body, **kwargs)
+    moved = body.moved("GT", "posterior", dx=1.5, dy=-1.2)
+    after = atlas.draw_view("posterior", body=moved, **kwargs)
+    (x0, y0), (x1, y1) = before.points_drawn["GB30"], after.points_drawn["GB30"]
+    assert (x1 - x0, y1 - y0) == pytest.approx((1.0, -0.8))
+    assert f"x {x1:.1f} cm, y {y1:.1f} cm" in after.alt_text
+
+
+@pytest.mark.parametrize("view, code, focus", [("posterior", "GB30", ["GT", "SH", "GB30"]),
+                                               ("posterior", "BL54", ["PSIS", "S4F", "BL54"]),
+                                               ("anterior", "SP12", ["PS", "SP12"])])
+def test_focused_construction_labels_stay_inside_and_do_not_overlap(view, code, focus, body):
+    fig = atlas.draw_view(view, points=[code], constructions=[code], highlight=code, body=body, focus=focus,
+                          layers=("outline", "bones", "landmarks", "points", "constructions"))
+    axes = fig.figure.axes[0]
+    renderer = fig.figure.canvas.get_renderer()
+    frame = axes.get_window_extent(renderer)
+    texts = [t for t in axes.texts if t.get_text()]
+    assert texts
+    for text in texts:
+        if hasattr(text, "update_positions"):
+            text.update_positions(renderer)
+        from matplotlib.text import Text
+        box = Text.get_window_extent(text, renderer)
+        assert frame.x0 - 0.5 <= box.x0 and box.x1 <= frame.x1 + 0.5, text.get_text()
+        assert frame.y0 - 0.5 <= box.y0 and box.y1 <= frame.y1 + 0.5, text.get_text()
+    assert atlas.label_overlaps(texts) == []
+
+
+def test_construction_steps_are_numbered_on_plate_and_in_alt_text(body):
+    fig = atlas.draw_view("posterior", points=["BL54"], constructions=["BL54"], body=body,
+                          layers=("outline", "bones", "landmarks", "points", "constructions"))
+    axes = fig.figure.axes[0]
+    words = fig.alt_text.split("Construction of BL54, step by step (numbered on the plate): ")[1]
+    assert words.startswith("1. find MSC, the median sacral crest, and S4F")
+    assert "2. on the vertical through MSC" in words and "3. 3 cun lateral" in words
+    assert "4. BL54 lies at the end of the last step" in words
+    badges = sorted(t.get_text() for t in axes.texts if t.get_text() in {"1", "2", "3", "4"}
+                    and t.get_color() == "#FFFFFF")
+    assert badges == ["1", "1", "2", "3", "4"]  # step 1 marks both starting landmarks
+    # The 3 B-cun ruler is numbered 0 to 3 under its ticks (black digits, not badges).
+    ruler = sorted(t.get_text() for t in axes.texts if t.get_text().isdigit() and t.get_color() == "#000000")
+    assert ruler == ["0", "1", "2", "3"]

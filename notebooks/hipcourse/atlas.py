@@ -425,6 +425,9 @@ def _text_size(renderer, text: str, style: Mapping[str, Any], scale: float) -> t
     prop = FontProperties(size=style.get("fontsize", 10), weight=style.get("fontweight", "normal"),
                           style=style.get("fontstyle", "normal"))
     width, height, _descent = renderer.get_text_width_height_descent(text, prop, ismath=False)
+    # matplotlib lays a line out at least as tall as "lp" (ascender + descender): measure the same height, or
+    # a label without descenders ("SH") is placed as if it were shorter than it is drawn.
+    height = max(height, renderer.get_text_width_height_descent("lp", prop, ismath=False)[1])
     if boxstyle:
         # boxstyle "round,pad=p": p is in font-size units, on each side, plus the edge line.
         pad = float(boxstyle.split("pad=")[-1]) * prop.get_size_in_points()
@@ -506,7 +509,7 @@ def _inside(box, point, margin: float = 0.0) -> bool:
 
 
 def place_labels(axes, requests: Sequence[LabelRequest], *, obstacles: Iterable[tuple] = (),
-                 pad: float = 2.0) -> list:
+                 pad: float = 2.0, keep_inside: bool = False) -> list:
     """Place text labels so that none covers another label or any obstacle box; return the Text artists.
 
     Deterministic: each label tries the fixed candidate offsets of ``_CANDIDATES`` in order and keeps the
@@ -515,6 +518,8 @@ def place_labels(axes, requests: Sequence[LabelRequest], *, obstacles: Iterable[
     point markers).  A label with ``required=False`` that finds no free place is left out; a required label
     then takes the first candidate's place (and :func:`label_overlaps` will report it).  A request with
     ``leader_to`` gets a thin leader line to that point unless its label box already covers the point.
+    With ``keep_inside=True`` (zoomed plates) such a fallback label is also shifted back inside the axes, so
+    that no label is cut off at the edge of the frame.
     """
     figure = axes.figure
     renderer = figure.canvas.get_renderer()
@@ -549,6 +554,12 @@ def place_labels(axes, requests: Sequence[LabelRequest], *, obstacles: Iterable[
             dx, dy, ha, va = candidates[0]
             x0 = anchor[0] + dx * scale - {"left": 0.0, "center": width / 2, "right": width}[ha]
             y0 = anchor[1] + dy * scale - {"bottom": 0.0, "center": height / 2, "top": height}[va]
+            if keep_inside:
+                # Shift (in points) just enough to bring the box back inside the axes on each side.
+                shift_x = max(ax_box.x0 - x0, 0.0) - max(x0 + width - ax_box.x1, 0.0)
+                shift_y = max(ax_box.y0 - y0, 0.0) - max(y0 + height - ax_box.y1, 0.0)
+                dx, dy = dx + shift_x / scale, dy + shift_y / scale
+                x0, y0 = x0 + shift_x, y0 + shift_y
             chosen = (dx, dy, ha, va, (x0, y0, x0 + width, y0 + height))
         dx, dy, ha, va, box = chosen
         style = {"zorder": 60, **request.style}
@@ -644,6 +655,7 @@ class _StructureLabel:
     text: str
     at: tuple[float, float]
     target: tuple[float, float]
+    bounds: tuple[float, float, float, float] = (-math.inf, math.inf, -math.inf, math.inf)  # xmin, xmax, ymin, ymax
 
 
 @dataclass(frozen=True)
@@ -835,7 +847,10 @@ def _layer_geometry(outlines: Outlines, layer: str, positions: tuple, mirror_sid
             # Point the leader line at the copy of the shape on the label's side of the midline.
             side = paths[1] if len(paths) > 1 and at[0] < 0 else path
             target = _nearest_on_shape(side, shape.closed, (float(at[0]), float(at[1])))
-            labels.append(_StructureLabel(shape.label, (float(at[0]), float(at[1])), target))
+            boxes = [p.get_extents() for p in paths]
+            bounds = (min(b.x0 for b in boxes), max(b.x1 for b in boxes), min(b.y0 for b in boxes),
+                      max(b.y1 for b in boxes))
+            labels.append(_StructureLabel(shape.label, (float(at[0]), float(at[1])), target, bounds))
             if shape.label not in names:
                 names.append(shape.label)
     return _LayerGeometry(strokes=tuple(strokes), names=tuple(names), labels=tuple(labels),
@@ -1054,22 +1069,61 @@ def _fraction_of(step) -> Fraction | None:
     return Fraction(float(t)).limit_denominator(12)
 
 
+# Step numbers on construction plates: white digits on the construction colour, so that "1", "2", "3" read as
+# badges that match the numbered steps of the alt text (and are not mistaken for measurements).
+_STEP_BADGE_STYLE = {"fontsize": 8, "color": "#FFFFFF", "fontweight": "bold",
+                     "bbox": {"boxstyle": "round,pad=0.2", "facecolor": "#6B2F55", "edgecolor": "none"}}
+_RULER_NUMBER_STYLE = {"fontsize": 6.5, "color": "#000000"}
+
+
+def _is_plain_id(name: str) -> bool:
+    """True for a bare landmark or point id (``GT``), False for a derived input (``level(MSC, S4F)``)."""
+    return bool(name) and name.replace("_", "").isalnum()
+
+
+def _lower_first(text: str) -> str:
+    """``Greater trochanter`` -> ``greater trochanter`` inside a sentence; ``L2 ...`` and ``PSIS`` stay as they are."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
 def _draw_construction(axes, body, code: str, view: str, *, variant=None, colour=None, zorder=30.0,
                        labels: list) -> list[str]:
-    """Draw the trace of a point's construction: lines, fraction ticks and B-cun rulers; return word steps."""
+    """Draw the trace of a point's construction with numbered steps; return the steps in words.
+
+    Step 1 finds the landmarks the construction starts from, each geometric step (a line with its fraction
+    ticks, an offset with its B-cun ruler, a level line) gets the next number, and the last number sits beside
+    the point itself.  The numbers are drawn as badges next to each element and match the returned words, which
+    the alt text lists as "1. ...; 2. ...".
+    """
     import numpy as np
 
     style = palette.ANATOMY["construction"]
     colour = colour or style["colour"]
-    words = []
     steps = _get_construction(body, code, view, variant)
+    results = {str(step.label) for step in steps}
+    starts: dict[str, tuple[float, float]] = {}
+    for step in steps:
+        for name, xy in _step_inputs(step):
+            if _is_plain_id(name) and name not in results and name not in starts:
+                starts[name] = xy
+    words = []
+
+    def badge(number: int, xy) -> None:
+        # Not required: in a crowded plate a badge moves further out with a leader line instead of covering text.
+        at = (float(xy[0]), float(xy[1]))
+        labels.append(LabelRequest(str(number), at, style=_STEP_BADGE_STYLE, required=False, leader_to=at))
+
+    if starts:
+        words.append("find " + " and ".join(f"{name}, the {_lower_first(_landmark_name(body, name))},"
+                                             for name in starts).rstrip(","))
+        for xy in starts.values():
+            badge(len(words), xy)
     for step in steps:
         kind = str(step.kind).lower()
         inputs = _step_inputs(step)
         result = _xy(step.xy) if step.xy is not None else None
-        label = step.label
-        if label:
-            words.append(str(label))
+        words.append(str(step.label) if step.label else kind)
+        number = len(words)
         if kind in ("lerp", "mid") and len(inputs) >= 2:
             (name_a, a), (name_b, b) = inputs[0], inputs[1]
             fraction = Fraction(1, 2) if kind == "mid" else _fraction_of(step)
@@ -1078,11 +1132,11 @@ def _draw_construction(axes, body, code: str, view: str, *, variant=None, colour
                 fraction = Fraction(math.hypot(result[0] - a[0], result[1] - a[1]) / total).limit_denominator(12)
             axes.plot([a[0], b[0]], [a[1], b[1]], color=colour, linewidth=style["linewidth"],
                       linestyle=style["linestyle"], zorder=zorder)
+            direction = np.array([b[0] - a[0], b[1] - a[1]])
+            length = float(np.hypot(*direction)) or 1.0
+            normal = np.array([-direction[1], direction[0]]) / length * 0.7
             if fraction is not None and 0 < fraction < 1:
                 denominator = fraction.denominator
-                direction = np.array([b[0] - a[0], b[1] - a[1]])
-                length = float(np.hypot(*direction)) or 1.0
-                normal = np.array([-direction[1], direction[0]]) / length * 0.7
                 for k in range(1, denominator):
                     tick = np.array(a) + direction * k / denominator
                     axes.plot([tick[0] - normal[0], tick[0] + normal[0]], [tick[1] - normal[1], tick[1] + normal[1]],
@@ -1092,6 +1146,8 @@ def _draw_construction(axes, body, code: str, view: str, *, variant=None, colour
                                                    (float(tick[0] + normal[0] * 1.6), float(tick[1] + normal[1] * 1.6)),
                                                    style=_CONSTRUCTION_LABEL_STYLE,
                                                    required=False, centred=True))
+            # The badge sits on the far (un-ticked) part of the line, away from the point and its label.
+            badge(number, np.array(a) + direction * 0.7)
         elif kind == "offset" and inputs and result is not None:
             start = inputs[0][1]
             axes.annotate("", result, xytext=start, arrowprops={"arrowstyle": "-|>", "color": colour,
@@ -1108,20 +1164,30 @@ def _draw_construction(axes, body, code: str, view: str, *, variant=None, colour
                     _draw_ruler(axes, start, result, cm_per_cun, zorder=zorder + 0.2)
                     distance = math.hypot(result[0] - start[0], result[1] - start[1]) / cm_per_cun
                     cun = cun or distance
+            middle = ((start[0] + result[0]) / 2, (start[1] + result[1]) / 2)
             if cun:
-                middle = ((start[0] + result[0]) / 2, (start[1] + result[1]) / 2)
                 labels.append(LabelRequest(f"{float(cun):g} B-cun", middle,
                                            style=_CONSTRUCTION_LABEL_STYLE,
                                            required=False))
+            badge(number, ((start[0] * 3 + result[0]) / 4, (start[1] * 3 + result[1]) / 4))
         elif kind in ("level", "horizontal", "vertical", "intersect", "line") and inputs and result is not None:
             for _, xy in inputs:
                 axes.plot([xy[0], result[0]], [xy[1], result[1]], color=colour, linewidth=1.0,
                           linestyle=(0, (2, 2)), zorder=zorder)
-    return words
+            badge(number, result)
+    final = _xy(body.point(code, view, variant=variant)) if variant else _xy(body.point(code, view))
+    words.append(f"{code} lies at the end of the last step")
+    badge(len(words), final)
+    return [f"{index}. {text}" for index, text in enumerate(words, start=1)]
 
 
-def _draw_ruler(axes, start, end, cm_per_cun: float, *, zorder: float) -> None:
-    """A B-cun ruler along ``start -> end``: a tick every cun, longer ticks every whole number of cun."""
+def _draw_ruler(axes, start, end, cm_per_cun: float, *, zorder: float) -> list:
+    """A B-cun ruler along ``start -> end``: a tick every cun, numbered; return the number texts.
+
+    The numbers (0, 1, 2 ... from the start) sit beyond the ticks; when whole cun are closer than 16 display
+    pixels only every other one is numbered, so that the digits never touch.  Returned so that the caller can
+    keep other labels off them.
+    """
     import numpy as np
     from matplotlib.collections import LineCollection
 
@@ -1129,7 +1195,7 @@ def _draw_ruler(axes, start, end, cm_per_cun: float, *, zorder: float) -> None:
     direction = end - start
     length = float(np.hypot(*direction))
     if length == 0:
-        return
+        return []
     unit = direction / length
     normal = np.array([-unit[1], unit[0]])
     count = int(math.floor(length / cm_per_cun + 1e-9))
@@ -1138,13 +1204,24 @@ def _draw_ruler(axes, start, end, cm_per_cun: float, *, zorder: float) -> None:
         base = start + unit * k * cm_per_cun - normal * 0.9
         segments.append([tuple(base), tuple(base - normal * 0.6)])
     segments.append([tuple(start - normal * 0.9), tuple(end - normal * 0.9)])
-    axes.add_collection(LineCollection(segments, colors=palette.ANATOMY["ruler"]["colour"], linewidths=0.9,
-                                       zorder=zorder), autolim=False)
+    colour = palette.ANATOMY["ruler"]["colour"]
+    axes.add_collection(LineCollection(segments, colors=colour, linewidths=0.9, zorder=zorder), autolim=False)
+    to_display = axes.transData.transform
+    spacing = float(np.hypot(*(to_display(start + unit * cm_per_cun) - to_display(start))))
+    every = 1 if spacing >= 16 else 2
+    texts = []
+    for k in range(0, count + 1, every):
+        at = start + unit * k * cm_per_cun - normal * 2.1
+        texts.append(axes.text(float(at[0]), float(at[1]), str(k), ha="center", va="center", zorder=zorder,
+                               clip_on=True, **_RULER_NUMBER_STYLE))
+    return texts
 
 
 def draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="view default", labels: bool = True,
               constructions: Sequence[str] = (), alternatives: Sequence[str] = (), highlight: str | None = None,
-              body=None, title: str | None = None, size: tuple[float, float] | None = None) -> AtlasFigure:
+              body=None, title: str | None = None, size: tuple[float, float] | None = None,
+              extent: Sequence[float] | None = None, focus: Sequence[str] | None = None,
+              focus_margin: float = 4.0) -> AtlasFigure:
     """Draw one atlas plate and return it as an :class:`~hipcourse.figures.AtlasFigure`.
 
     Args:
@@ -1158,10 +1235,20 @@ def draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="view
         highlight: a code drawn larger with a ring, e.g. the point a lesson is about.
         body: a :class:`hipcourse.geometry.Body` (default: the reference body).
         title: figure title (default: the view title from the outline data).
-        size: figure size in inches (default from the outline data).
+        size: figure size in inches (default from the outline data, or from the frame when zoomed).
+        extent: ``(xmin, xmax, ymin, ymax)`` in cm: show only this part of the view (a zoomed plate).
+        focus: landmark ids and point codes to frame, e.g. ``["GT", "SH", "GB30"]``: the plate shows the box
+            around them plus ``focus_margin`` cm on every side (combined with ``extent`` if both are given).
+        focus_margin: the margin in cm around the ``focus`` items.
+
+    A zoomed plate keeps the scale of the full view (the same cm per inch, so text and markers keep their
+    size): the figure is only as large as the framed area, which makes it quicker to draw and to read.
+    Outlines are clipped at the frame, labels stay inside it, landmarks outside it are left out, and the alt
+    text says which part of the view is shown.
 
     Raises:
-        ValueError: for an unknown view or layer, or a point that cannot be drawn in this view.
+        ValueError: for an unknown view or layer, a point that cannot be drawn in this view, an unknown focus
+            id or a malformed extent.
     """
     _check_view(view)
     unknown = [layer for layer in layers if layer not in LAYERS]
@@ -1175,14 +1262,23 @@ def draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="view
         codes = _resolve_points(view, body, [highlight]) + codes
     from matplotlib.lines import Line2D
 
-    figure = new_figure(size=tuple(size or outlines.size))
-    axes = figure.add_axes((0.01, 0.01, 0.98, 0.95))
-    xmin, xmax, ymin, ymax = outlines.extent
+    frame = _frame(view, outlines, body, extent=extent, focus=focus, margin=focus_margin)
+    plate_title = title if title is not None else outlines.title
+    if frame is None:
+        figure = new_figure(size=tuple(size or outlines.size))
+        axes = figure.add_axes((0.01, 0.01, 0.98, 0.95))
+        xmin, xmax, ymin, ymax = outlines.extent
+        figure.suptitle(plate_title, fontsize=12, y=0.985)
+    else:
+        xmin, xmax, ymin, ymax = frame
+        figure, axes = _framed_figure(outlines, frame, plate_title, size=size)
     axes.set_xlim(xmin, xmax)
     axes.set_ylim(ymin, ymax)
     axes.set_aspect("equal", adjustable="box")
     axes.set_axis_off()
-    figure.suptitle(title if title is not None else outlines.title, fontsize=12, y=0.985)
+
+    def in_frame(xy, inset: float = 0.0) -> bool:
+        return frame is None or (xmin + inset <= xy[0] <= xmax - inset and ymin + inset <= xy[1] <= ymax - inset)
     mirror_side = view in ("posterior", "anterior")
     label_requests: list[LabelRequest] = []
     anatomy_labels: list[LabelRequest] = []
@@ -1205,10 +1301,19 @@ def draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="view
         artist = _add(axes, layer_class(layer, geometry, group, zorder=1.0 + _KIND_LAYER_ORDER[layer] * 2.0))
         group.layers.append(artist)
         kinds_drawn |= geometry.kinds
-        structures[layer] = geometry.names
+        if frame is None:
+            structures[layer] = geometry.names
+        else:
+            # A zoomed plate describes only the structures that reach into its frame.
+            structures[layer] = tuple(dict.fromkeys(
+                item.text for item in geometry.labels
+                if item.bounds[0] <= xmax and item.bounds[1] >= xmin and item.bounds[2] <= ymax
+                and item.bounds[3] >= ymin))
         drawn_layers.append(layer)
         if labels:
             for item in geometry.labels:
+                if not in_frame(item.at):
+                    continue  # its structure is (mostly) outside the zoomed frame
                 anatomy_labels.append(LabelRequest(item.text, item.at, style=_STRUCTURE_LABEL_STYLE,
                                                    required=False, centred=True, leader_to=item.target,
                                                    outline=True))
@@ -1229,6 +1334,8 @@ def draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="view
                 xy = _xy(body.landmark(landmark_id, view))
             except Exception:
                 continue  # a landmark the geometry module does not define in this view
+            if not in_frame(xy, inset=0.8):
+                continue  # outside the zoomed frame (or cut by its edge): neither drawn nor described
             landmark_positions[landmark_id] = xy
             obstacles.append(marker_box(xy, style["size"]))
             if labels:
@@ -1271,7 +1378,7 @@ def draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="view
                                      markerfacecolor="none", markeredgecolor="#000000", markeredgewidth=1.4,
                                      linestyle="none", zorder=49))
             obstacles.append(marker_box(xy, size_pt * (1.9 if code == highlight else 1.0)))
-            if labels:
+            if labels and in_frame(xy):
                 label_requests.insert(0, LabelRequest(code, xy, style={"fontsize": 8.5, "fontweight": "bold",
                                                                        "color": "#000000",
                                                                        "bbox": {"boxstyle": "round,pad=0.15",
@@ -1304,8 +1411,16 @@ def draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="view
             drawn_layers.append("points")
 
     if labels:
-        placed = place_labels(axes, label_requests, obstacles=obstacles)
-        place_labels(axes, anatomy_labels, obstacles=obstacles + [t._hipcourse_box for t in placed])
+        renderer = figure.canvas.get_renderer()
+        # Ruler numbers are fixed texts: keep the placed labels off them too.
+        for text in list(axes.texts):
+            if text.get_text():
+                extent_box = text.get_window_extent(renderer)
+                obstacles.append((extent_box.x0, extent_box.y0, extent_box.x1, extent_box.y1))
+        keep_inside = frame is not None
+        placed = place_labels(axes, label_requests, obstacles=obstacles, keep_inside=keep_inside)
+        place_labels(axes, anatomy_labels, obstacles=obstacles + [t._hipcourse_box for t in placed],
+                     keep_inside=keep_inside)
     neuro = [k for k in ("nerve", "artery", "vein") if k in kinds_drawn]
     if neuro and "nerves_vessels" in layers:
         style = palette.ANATOMY
@@ -1317,21 +1432,154 @@ def draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="view
         if legend_handles:
             # Keep both legends: matplotlib replaces the first unless it is re-added as an artist.
             axes.add_artist(key)
-    if legend_handles:
+    if legend_handles and frame is not None:
+        _legend_below(figure, axes, legend_handles)
+    elif legend_handles:
         sources = axes.legend(handles=legend_handles, loc="lower left", fontsize=7, frameon=True, framealpha=0.95,
                               title="Where the sources put the point", title_fontsize=7.5)
         sources.set_zorder(45)
 
     alt_text = _alt_text(view, outlines, drawn_layers, body, points_drawn, codes, landmark_positions,
-                         construction_words, variant_descriptions, highlight, structures=structures)
-    return AtlasFigure(figure, alt_text=alt_text, points_drawn=points_drawn,
-                       caption=title if title is not None else outlines.title)
+                         construction_words, variant_descriptions, highlight, structures=structures,
+                         frame_words=_frame_words(view, body, frame, focus))
+    return AtlasFigure(figure, alt_text=alt_text, points_drawn=points_drawn, caption=plate_title)
+
+
+def _focus_position(body, view: str, item: str) -> tuple[float, float]:
+    """Position of a focus item: a landmark id first, else a point code (ValueError naming it otherwise)."""
+    try:
+        return _xy(body.landmark(item, view))
+    except Exception:
+        pass
+    try:
+        return _xy(body.point(item, view))
+    except Exception as error:
+        raise ValueError(f"focus: '{item}' is neither a landmark nor a point drawn in the {view} view") from error
+
+
+def _frame(view: str, outlines: Outlines, body, *, extent, focus, margin: float):
+    """The zoomed frame ``(xmin, xmax, ymin, ymax)`` in cm, or None for the full view.
+
+    A frame smaller than 26 x 19 cm is widened about its centre: a narrower figure could not hold its title
+    and labels at the full view's text size.
+    """
+    if extent is None and not focus:
+        return None
+    boxes = []
+    if extent is not None:
+        values = list(extent)
+        if len(values) != 4 or not all(isinstance(v, (int, float)) for v in values):
+            raise ValueError(f"extent: expected (xmin, xmax, ymin, ymax) in cm, got {extent!r}")
+        if values[0] >= values[1] or values[2] >= values[3]:
+            raise ValueError(f"extent: xmin must be below xmax and ymin below ymax, got {extent!r}")
+        boxes.append([float(v) for v in values])
+    if focus:
+        items = [focus] if isinstance(focus, str) else list(focus)
+        positions = [_focus_position(body, view, item) for item in items]
+        xs, ys = [p[0] for p in positions], [p[1] for p in positions]
+        boxes.append([min(xs) - margin, max(xs) + margin, min(ys) - margin, max(ys) + margin])
+    xmin, xmax = min(b[0] for b in boxes), max(b[1] for b in boxes)
+    ymin, ymax = min(b[2] for b in boxes), max(b[3] for b in boxes)
+    if xmax - xmin < _FRAME_MIN_CM[0]:
+        centre = (xmin + xmax) / 2
+        xmin, xmax = centre - _FRAME_MIN_CM[0] / 2, centre + _FRAME_MIN_CM[0] / 2
+    if ymax - ymin < _FRAME_MIN_CM[1]:
+        centre = (ymin + ymax) / 2
+        ymin, ymax = centre - _FRAME_MIN_CM[1] / 2, centre + _FRAME_MIN_CM[1] / 2
+    return (round(xmin, 2), round(xmax, 2), round(ymin, 2), round(ymax, 2))
+
+
+#: Smallest zoomed frame (width, height) in cm: about 3.4 x 2.5 inches at the full view's scale.
+_FRAME_MIN_CM = (26.0, 19.0)
+# Margins of a zoomed plate in inches: a thin edge, and a title band of one line per wrapped title line.
+_FRAME_EDGE_IN = 0.06
+_TITLE_LINE_IN = 0.24
+
+
+def _framed_figure(outlines: Outlines, frame, title: str, *, size=None):
+    """A figure just large enough for ``frame`` at the full view's cm per inch, with a wrapped title."""
+    import textwrap
+
+    fx0, fx1, fy0, fy1 = outlines.extent
+    full_w, full_h = outlines.size
+    # The full view's scale: its axes (0.98 x 0.95 of the figure) fit the extent with equal aspect.
+    cm_per_inch = max((fx1 - fx0) / (0.98 * full_w), (fy1 - fy0) / (0.95 * full_h))
+    xmin, xmax, ymin, ymax = frame
+    axes_w, axes_h = (xmax - xmin) / cm_per_inch, (ymax - ymin) / cm_per_inch
+    width = axes_w + 2 * _FRAME_EDGE_IN
+    # About 7 points per character at 12 pt: wrap the title to the figure width instead of cutting it off.
+    lines = textwrap.wrap(title, width=max(16, int(width * 72 / 7.0))) or [""]
+    top = _TITLE_LINE_IN * len(lines) + 0.1
+    height = axes_h + _FRAME_EDGE_IN + top
+    if size is not None:
+        width, height = size
+    figure = new_figure(size=(width, height))
+    axes = figure.add_axes((_FRAME_EDGE_IN / width, _FRAME_EDGE_IN / height,
+                            1 - 2 * _FRAME_EDGE_IN / width, 1 - (_FRAME_EDGE_IN + top) / height))
+    figure.suptitle("\n".join(lines), fontsize=12, y=1 - 0.06 / height, va="top")
+    return figure, axes
+
+
+def _legend_below(figure, axes, handles) -> None:
+    """Put the sources legend of a zoomed plate under its frame and grow the figure to hold it.
+
+    Inside a small frame the legend would cover the very points it explains.  The axes keep their size in
+    inches, so labels placed before (offsets in points from data anchors) stay where they were.
+    """
+    import textwrap
+
+    width, height = figure.get_size_inches()
+    x0, y0, w, h = axes.get_position().bounds
+    axes_w_in, axes_h_in, top_in = w * width, h * height, (1 - y0 - h) * height
+    # About 3.9 points per character at 7 pt: wrap long source names to the figure width.
+    chars = max(24, int((width - 0.5) * 72 / 3.9))
+    for handle in handles:
+        handle.set_label(textwrap.fill(handle.get_label(), chars))
+    legend = figure.legend(handles=handles, loc="upper left", fontsize=7, frameon=True, framealpha=0.95,
+                           title="Where the sources put the point", title_fontsize=7.5)
+    legend_in = legend.get_window_extent(figure.canvas.get_renderer()).height / figure.dpi
+    extra = legend_in + 0.08
+    new_height = height + extra
+    figure.set_size_inches(width, new_height)
+    axes.set_position((x0, (y0 * height + extra) / new_height, axes_w_in / width, axes_h_in / new_height))
+    legend.set_bbox_to_anchor((x0 * width / width, (extra - 0.02) / new_height), transform=figure.transFigure)
+    suptitle = getattr(figure, "_suptitle", None)
+    if suptitle is not None:
+        suptitle.set_y(1 - 0.06 / new_height)
+    del top_in  # the title band keeps its height in inches: only its position in figure fraction changes
+
+
+def _frame_words(view: str, body, frame, focus) -> str | None:
+    """Alt-text sentence naming the part of the view a zoomed plate shows (None for the full view)."""
+    if frame is None:
+        return None
+    xmin, xmax, ymin, ymax = frame
+    if view == "lateral":
+        across = f"from {abs(xmin):.0f} cm {'behind' if xmin < 0 else 'in front of'} to " \
+                 f"{abs(xmax):.0f} cm {'behind' if xmax < 0 else 'in front of'} the greater trochanter"
+    else:
+        across = f"from {xmin:.0f} to {xmax:.0f} cm from the midline (negative: the other side)"
+    words = f"Zoomed plate: shows heights {ymin:.0f} to {ymax:.0f} cm above the floor, {across}"
+    if focus:
+        items = [focus] if isinstance(focus, str) else list(focus)
+        names = []
+        for item in items:
+            try:
+                body.landmark(item, view)
+                names.append(f"{item} ({_lower_first(_landmark_name(body, item).split(' (')[0])})")
+            except Exception:
+                names.append(item)
+        words += "; framed around " + ", ".join(names)
+    return words + "."
 
 
 def _alt_text(view, outlines, drawn_layers, body, points_drawn, codes, landmark_positions, construction_words,
-              variant_descriptions, highlight, *, structures: Mapping[str, Sequence[str]] | None = None) -> str:
+              variant_descriptions, highlight, *, structures: Mapping[str, Sequence[str]] | None = None,
+              frame_words: str | None = None) -> str:
     """Describe what is drawn: view, layers and their structures, every point relative to its landmarks (cm)."""
     lines = [f"{_VIEW_WORDS[view]}: {outlines.title.lower()}."]
+    if frame_words:
+        lines.append(frame_words)
     if drawn_layers:
         lines.append("Layers: " + ", ".join(_LAYER_WORDS[layer] for layer in drawn_layers) + ".")
     for layer, names in (structures or {}).items():
@@ -1357,7 +1605,7 @@ def _alt_text(view, outlines, drawn_layers, body, points_drawn, codes, landmark_
                      f"{_relation_words(xy, base, view, 'the standard ' + code)}.")
     for code, words in construction_words.items():
         if words:
-            lines.append(f"Construction of {code}: " + "; ".join(words) + ".")
+            lines.append(f"Construction of {code}, step by step (numbered on the plate): " + "; ".join(words) + ".")
     return "\n".join(lines)
 
 
@@ -1515,13 +1763,16 @@ def image_specs() -> dict[str, dict]:
         "atlas_lateral": {"view": "lateral"},
         "construction_gb30": {"view": "posterior", "points": ["GB30"], "constructions": ["GB30"],
                               "layers": ("outline", "bones", "landmarks", "points", "constructions"),
+                              "focus": ["GT", "SH", "GB30"],
                               "title": "Finding GB30: one third of the way from GT to the sacral hiatus"},
         "construction_bl54": {"view": "posterior", "points": ["BL54"], "constructions": ["BL54"],
                               "layers": ("outline", "bones", "landmarks", "points", "constructions"),
+                              "focus": ["PSIS", "S4F", "BL54"],
                               "title": "Finding BL54: 3 B-cun out from the sacral crest at the 4th foramen"},
         "construction_sp12": {"view": "anterior", "points": ["SP12"], "constructions": ["SP12"],
                               "layers": ("outline", "bones", "nerves_vessels", "landmarks", "points",
                                          "constructions"),
+                              "focus": ["PS", "SP12"],
                               "title": "Finding SP12: 3.5 B-cun out from the top of the pubic bone"},
         "alternatives_posterior": {"view": "posterior", "points": ["GB30", "BL54"],
                                    "alternatives": ["GB30", "BL54"],
