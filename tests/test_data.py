@@ -433,3 +433,15 @@ def test_cited_keys_finds_citations_only():
     text = ("GB30 lies on the line [J-GB30-higokoro], [K-BL54]; see [the WHO book](https://x.org) "
             "and [W1]. - [ ] objective - [x] done [E-li2018] [K-BL54] [lowercase] [C-reid2016]")
     assert sources.cited_keys(text) == ["J-GB30-higokoro", "K-BL54", "W1", "E-li2018", "C-reid2016"]
+
+
+def test_citations_are_parsed_once_for_notebooks_and_the_tool():
+    from hipcourse import sources
+
+    text = "See [K-BL54] and [E-li2018, W1; C-devon]. [Note] is a word, [x] a box, [Lesson 1](01.ipynb) a link."
+    assert sources.cited_keys(text) == ["K-BL54", "E-li2018", "W1", "C-devon"]
+    with pytest.raises(sources.UnknownSourceError) as raised:
+        sources.references_markdown(["K-BL54", "T-nowhere", "T-gone"])
+    assert raised.value.keys == ("T-gone", "T-nowhere")
+    line = sources.references_markdown(["T-a"], entries={"T-a": {"title": "A page", "url": "https://a.example"}})
+    assert line == "- **[T-a]** A page. <https://a.example>"

@@ -256,7 +256,7 @@ def _good():
         new_code_cell('show_quiz("lesson09", "second")'),
         new_markdown_cell("## Key points\n\n- one"),
         new_markdown_cell("## What's next\n\nGo on to [Lesson 1](01_hip_anatomy.ipynb)."),
-        new_markdown_cell("## References\n\n- **[T-a]** A source"),
+        new_markdown_cell("## References\n\n- **[T-a]** A source."),
     ]
     cells[-1].metadata["tags"] = ["references"]
     for n, cell in enumerate(c for c in cells if c.cell_type == "code"):

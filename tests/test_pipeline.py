@@ -57,8 +57,9 @@ def test_execution_is_byte_identical_and_fills_references(tmp_path):
 def test_check_mode_reports_without_writing(tmp_path, capsys, monkeypatch):
     path = _write(tmp_path, "1 + 1")
     before = path.read_bytes()
-    monkeypatch.setattr(ex, "load_sources", lambda **_: SOURCES)
-    monkeypatch.setattr(ex, "_sources_module", lambda: None)
+    import functools
+
+    monkeypatch.setattr(ex, "process", functools.partial(ex.process, sources=SOURCES))
     assert ex.main(["--check", str(path)]) == 1
     assert path.read_bytes() == before
     assert "would change (cells 1, 2)" in capsys.readouterr().out

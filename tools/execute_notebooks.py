@@ -40,11 +40,6 @@ WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 REFERENCES_TAG = "references"
 
-# A source key as used in facts.md / data/sources.yaml: "K-BL54", "J-GB30-higokoro", "E-cochrane-hip", "W1".
-_KEY = r"(?:[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9.]+)+|W\d+)"
-# One or more keys in square brackets, not followed by "(" (that would be a markdown link) and not a
-# task-list box "[ ]" / "[x]" (those do not match _KEY anyway).
-_CITATION = re.compile(rf"\[({_KEY}(?:\s*[,;]\s*{_KEY})*)\](?!\()")
 _UUID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
 
 
@@ -62,60 +57,19 @@ class Result:
 
 
 # --------------------------------------------------------------------------------------------- references
-def _sources_module():
-    """Return ``hipcourse.sources`` if it is importable, else None (the local fallback is used)."""
+def _bibliography():
+    """``hipcourse.sources``: the one parser of ``[KEY]`` citations and renderer of reference lists."""
     notebooks = str(ROOT / "notebooks")
     if notebooks not in sys.path:
         sys.path.insert(0, notebooks)
-    try:
-        from hipcourse import sources  # noqa: PLC0415  (optional: written by another developer)
-    except ImportError:
-        return None
-    if hasattr(sources, "references_markdown") and hasattr(sources, "cited_keys"):
-        return sources
-    return None
+    from hipcourse import sources  # noqa: PLC0415
+
+    return sources
 
 
 def cited_keys(text: str) -> list[str]:
-    """Return the source keys cited as ``[KEY]`` (or ``[KEY1, KEY2]``) in ``text``, in order of first use."""
-    keys: list[str] = []
-    for match in _CITATION.finditer(text):
-        for key in re.split(r"\s*[,;]\s*", match.group(1)):
-            if key not in keys:
-                keys.append(key)
-    return keys
-
-
-def load_sources(*, data_dir: Path | None = None) -> dict[str, dict]:
-    """Load ``data/sources.yaml`` as ``{key: entry}`` (``HIPCOURSE_DATA_DIR`` overrides the data folder)."""
-    import yaml  # noqa: PLC0415  (only needed when references are rendered)
-
-    data_dir = data_dir or Path(os.environ.get("HIPCOURSE_DATA_DIR", ROOT / "data"))
-    path = data_dir / "sources.yaml"
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise NotebookError(f"{path}: cannot read the bibliography ({error})") from error
-    return {entry["key"]: entry for entry in (document or {}).get("sources", [])}
-
-
-def _format_entry(entry: dict) -> str:
-    """One reference line in markdown (fallback renderer)."""
-    text = entry.get("citation") or entry.get("title") or entry["key"]
-    url = entry.get("url")
-    return f"- **[{entry['key']}]** {text}" + (f" <{url}>" if url else "")
-
-
-def references_markdown(keys: list[str], *, sources: dict[str, dict], notebook: str) -> str:
-    """Markdown for the references cell: a heading and one line per key (sorted), or an error for unknown keys."""
-    unknown = [key for key in keys if key not in sources]
-    if unknown:
-        raise NotebookError(
-            f"{notebook}: unknown citation key(s) {', '.join(unknown)} (not in data/sources.yaml)"
-        )
-    lines = ["## References", ""]
-    lines += [_format_entry(sources[key]) for key in sorted(keys, key=str.lower)] or ["(No sources cited.)"]
-    return "\n".join(lines)
+    """The source keys cited in markdown ``text`` (see :func:`hipcourse.sources.cited_keys`)."""
+    return _bibliography().cited_keys(text)
 
 
 def fill_references(nb, *, notebook: str, sources: dict[str, dict] | None = None) -> None:
@@ -130,19 +84,13 @@ def fill_references(nb, *, notebook: str, sources: dict[str, dict] | None = None
     if len(targets) > 1:
         raise NotebookError(f"{notebook}: more than one cell is tagged '{REFERENCES_TAG}'")
     text = "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown" and c is not targets[0])
-    module = _sources_module() if sources is None else None
-    if module is not None:
-        keys = list(module.cited_keys(text))
-        try:
-            body = module.references_markdown(keys)
-        except Exception as error:  # their error type is theirs; report it with the notebook's name
-            raise NotebookError(f"{notebook}: {error}") from error
-        if not body.lstrip().startswith("## References"):
-            body = "## References\n\n" + body
-    else:
-        body = references_markdown(
-            cited_keys(text), sources=sources if sources is not None else load_sources(), notebook=notebook
-        )
+    bibliography = _bibliography()
+    try:
+        body = bibliography.references_markdown(bibliography.cited_keys(text), entries=sources)
+    except bibliography.UnknownSourceError as error:
+        raise NotebookError(f"{notebook}: unknown citation key(s) {', '.join(error.keys)} "
+                            "(not in data/sources.yaml)") from error
+    body = "## References\n\n" + body
     targets[0].source = body
 
 

@@ -8,15 +8,31 @@ Notebooks cite sources in markdown as ``[KEY]`` (``[K-BL54]``, ``[W1]``);
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 from .data import Source, load_course
 
-__all__ = ["lookup", "format_reference", "references_markdown", "cited_keys", "CITATION_PATTERN"]
+__all__ = ["lookup", "format_reference", "references_markdown", "cited_keys", "CITATION_PATTERN",
+           "UnknownSourceError"]
 
-#: A citation: a capital letter, letters/digits, optional dash-separated parts,
-#: in square brackets and not followed by "(" (which would be a markdown link).
-CITATION_PATTERN = re.compile(r"\[([A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)\](?!\()")
+# A source key as in facts.md / data/sources.yaml: "K-BL54", "J-GB30-higokoro", "E-cochrane-hip", "W1".
+# Requiring a dash (or W + digits) keeps ordinary bracketed words such as "[Note]" from counting.
+_KEY = r"(?:[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9.]+)+|W\d+)"
+
+#: A citation: one or more keys in square brackets, separated by "," or ";", not followed by "("
+#: (that would be a markdown link); task-list boxes "[ ]" / "[x]" never match.
+CITATION_PATTERN = re.compile(rf"\[({_KEY}(?:\s*[,;]\s*{_KEY})*)\](?!\()")
+
+
+class UnknownSourceError(KeyError):
+    """Cited keys that are not in ``data/sources.yaml``; ``.keys`` lists them in order."""
+
+    def __init__(self, keys: Iterable[str]):
+        self.keys = tuple(keys)
+        super().__init__(f"unknown source key(s) {', '.join(self.keys)} (not in data/sources.yaml)")
+
+    def __str__(self) -> str:
+        return self.args[0]
 
 
 def lookup(key: str, *, data_dir=None) -> Source:
@@ -32,29 +48,38 @@ def lookup(key: str, *, data_dir=None) -> Source:
         raise KeyError(f"unknown source key '{key}' (not in data/sources.yaml)") from None
 
 
-def format_reference(key: str, *, data_dir=None) -> str:
-    """One markdown line: ``**[KEY]** citation-or-title. <url>``."""
-    source = lookup(key, data_dir=data_dir)
-    text = (source.citation or source.title).strip().rstrip(".")
-    line = f"**[{source.key}]** {text}."
-    if source.url:
-        line += f" <{source.url}>"
+def format_reference(key: str, *, data_dir=None, entries: Mapping[str, Any] | None = None) -> str:
+    """One markdown line: ``**[KEY]** citation-or-title. <url>``.
+
+    ``entries`` (``{key: Source or dict}``) replaces ``data/sources.yaml``, e.g. for test fixtures.
+    """
+    source = lookup(key, data_dir=data_dir) if entries is None else entries[key]
+    field = source.get if isinstance(source, Mapping) else lambda name: getattr(source, name, None)
+    text = (field("citation") or field("title") or key).strip().rstrip(".")
+    line = f"**[{key}]** {text}."
+    if field("url"):
+        line += f" <{field('url')}>"
     return line
 
 
-def references_markdown(keys: Iterable[str], *, data_dir=None) -> str:
+def references_markdown(keys: Iterable[str], *, data_dir=None, entries: Mapping[str, Any] | None = None) -> str:
     """A markdown bullet list of the given keys, de-duplicated and sorted by key.
 
-    Unknown keys raise :class:`KeyError` (a lesson must not cite a missing source).
-    Returns an empty string for no keys.
+    Unknown keys raise :class:`UnknownSourceError` naming all of them (a lesson must not cite a missing
+    source). Returns an empty string for no keys. ``entries`` as in :func:`format_reference`.
     """
     unique = sorted(set(keys), key=str.casefold)
-    return "\n".join(f"- {format_reference(key, data_dir=data_dir)}" for key in unique)
+    known = entries if entries is not None else load_course(data_dir).sources
+    missing = [key for key in unique if key not in known]
+    if missing:
+        raise UnknownSourceError(missing)
+    return "\n".join(f"- {format_reference(key, data_dir=data_dir, entries=entries)}" for key in unique)
 
 
 def cited_keys(text: str) -> list[str]:
-    """Keys cited as ``[KEY]`` in markdown ``text``, in order of first appearance.
+    """Keys cited as ``[KEY]`` or ``[KEY1, KEY2]`` in markdown ``text``, in order of first appearance.
 
     Markdown links ``[text](url)`` and task boxes ``[ ]`` / ``[x]`` are ignored.
     """
-    return list(dict.fromkeys(match.group(1) for match in CITATION_PATTERN.finditer(text)))
+    keys = (key for match in CITATION_PATTERN.finditer(text) for key in re.split(r"\s*[,;]\s*", match.group(1)))
+    return list(dict.fromkeys(keys))
