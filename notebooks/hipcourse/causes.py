@@ -352,12 +352,11 @@ def _build(raw: dict, *, where: str) -> CauseCatalogue:
 
 def _check_sources(catalogue: CauseCatalogue, *, where: str, sources_file: Path) -> None:
     """Check every cited key against ``sources.yaml`` next to the file (skipped if that file is absent)."""
-    import yaml
+    from .data import source_keys
 
-    if not sources_file.exists():
+    known = source_keys(sources_file.parent)
+    if known is None:
         return
-    known = {entry.get("key") for entry in (_load_yaml_file(sources_file) or {})
-             .get("sources", []) if isinstance(entry, dict)}
     cited = [(f"causes[{c.id}]", key) for c in catalogue.causes.values() for key in c.sources]
     cited += [(f"symptoms[{s.id}]", key) for s in catalogue.symptoms.values() for key in s.sources]
     for entry, key in cited:

@@ -46,7 +46,7 @@ from .expr import VIEW_AXES, ExprError, parse
 __all__ = [
     "DataProblem", "DataError", "Source", "View", "Landmark", "Scale",
     "Alternative", "Point", "Course", "CheckReport", "load_course",
-    "check_course", "read_yaml", "load_yaml", "EXTRA_CHECKS", "CORE_KINDS",
+    "check_course", "read_yaml", "load_yaml", "source_keys", "EXTRA_CHECKS", "CORE_KINDS",
 ]
 
 #: The kinds :func:`load_course` needs, in dependency order.
@@ -517,6 +517,21 @@ def _collect_source_refs(node, path, out) -> None:
     elif isinstance(node, list):
         for index, item in enumerate(node):
             _collect_source_refs(item, path + [index], out)
+
+
+def source_keys(folder: Path | str | None = None) -> frozenset[str] | None:
+    """The keys of ``sources.yaml`` in ``folder`` (default: the data dir), or None if there is no such file.
+
+    For modules that check their own data's citations without loading the whole course.
+    """
+    path = (Path(folder) if folder is not None else paths.data_dir()) / "sources.yaml"
+    if not path.exists():
+        return None
+    document = load_yaml(path)
+    items = document.get("sources") if isinstance(document, dict) else None
+    if not isinstance(items, list):
+        raise DataError([DataProblem(paths.display_path(path), "sources", "must be a list")])
+    return frozenset(str(item["key"]) for item in items if isinstance(item, dict) and "key" in item)
 
 
 def check_source_keys(document, *, source_keys, label) -> list[DataProblem]:

@@ -162,14 +162,12 @@ def _entry_label(document: Mapping, path: Sequence) -> str:
 
 def _known_source_keys() -> frozenset[str] | None:
     """Return the keys of ``data/sources.yaml``, or None if that file does not exist (yet)."""
-    path = data_dir() / "sources.yaml"
-    if not path.exists():
-        return None
-    document = _read_yaml(path)
-    items = document.get("sources") if isinstance(document, dict) else None
-    if not isinstance(items, list):
-        raise EvidenceDataError(f"{display_path(path)}: 'sources' must be a list")
-    return frozenset(str(item["key"]) for item in items if isinstance(item, dict) and "key" in item)
+    from .data import DataError, source_keys
+
+    try:
+        return source_keys()
+    except DataError as error:
+        raise EvidenceDataError(str(error)) from error
 
 
 def _check_sources(items: Sequence[Mapping], section: str, where: str, source_keys) -> None:
