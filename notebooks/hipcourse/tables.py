@@ -98,9 +98,6 @@ def _load_yaml(path: Path) -> dict:
     return document
 
 
-_POINT_FIELDS = ("code", "pinyin", "hanzi", "english", "region", "core")
-
-
 def points_table(*, core_only: bool = False) -> Table:
     """Return the table of the course's points from ``data/points.yaml``, core points first.
 
@@ -108,24 +105,12 @@ def points_table(*, core_only: bool = False) -> Table:
         core_only: if True, list only the core points (GB30, BL54, SP12 in the course).
 
     Raises:
-        TableDataError: if the file is missing or an entry lacks one of the listed fields.
+        hipcourse.data.DataError: if the course data is malformed (the message names file and entry).
     """
-    path = data_dir() / "points.yaml"
-    points = _load_yaml(path).get("points")
-    if not isinstance(points, list):
-        raise TableDataError(f"{display_path(path)}: 'points' must be a list")
-    rows = []
-    for index, point in enumerate(points):
-        label = point.get("code", f"#{index}") if isinstance(point, dict) else f"#{index}"
-        missing = [f for f in _POINT_FIELDS if not isinstance(point, dict) or f not in point]
-        if missing:
-            raise TableDataError(f"{display_path(path)}: points[{label}]: missing {', '.join(missing)}")
-        if core_only and not point["core"]:
-            continue
-        rows.append((
-            str(point["code"]), str(point["pinyin"]), str(point["hanzi"]), str(point["english"]),
-            str(point["region"]), "yes" if point["core"] else "no",
-        ))
+    from .data import load_course
+
+    rows = [(point.code, point.pinyin, point.hanzi, point.english, point.region, "yes" if point.core else "no")
+            for point in load_course().points.values() if point.core or not core_only]
     # Stable order: core points first (as a learner meets them), then the file's order.
     rows.sort(key=lambda row: row[5] != "yes")
     caption = ("The core points of the course" if core_only else "Every point in the course") + \
