@@ -11,7 +11,11 @@ This is the only way outputs get into the committed notebooks (CONTRIBUTING.md).
 3. fails if any cell produced an error or wrote to stderr (warnings would also fail strict nbval);
 4. renumbers ipywidgets model ids (random UUIDs) to stable ids and clears per-cell execution metadata,
    so that re-executing an unchanged notebook gives byte-identical files;
-5. writes the file only if its bytes changed.
+5. writes the file only if its bytes changed;
+6. for a course notebook (under ``notebooks/``), stores every figure it showed in
+   ``images/figure-cache/<notebook name>/`` (see ``hipcourse.figurecache``): the kernel runs with
+   ``HIPCOURSE_FIGURE_CACHE=write:<temporary folder>``, so figures are always drawn, never read back, and the
+   folder is replaced only when its files differ, so figures the notebook no longer shows disappear with it.
 
 Usage::
 
@@ -30,10 +34,12 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
@@ -49,11 +55,13 @@ class NotebookError(RuntimeError):
 
 @dataclass(frozen=True)
 class Result:
-    """What happened to one notebook: ``changed`` is True if the stored bytes differ from the new ones."""
+    """What happened to one notebook: ``changed`` is True if the stored bytes differ from the new ones;
+    ``figures_changed`` if its stored figures (``images/figure-cache/<name>/``) differ."""
 
     path: Path
     changed: bool
     differing_cells: tuple[int, ...]
+    figures_changed: bool = False
 
 
 # --------------------------------------------------------------------------------------------- references
@@ -108,6 +116,50 @@ def _temporary_progress_dir():
                 os.environ.pop("HIPCOURSE_PROGRESS_DIR", None)
             else:
                 os.environ["HIPCOURSE_PROGRESS_DIR"] = old
+
+
+FIGURE_CACHE = ROOT / "images" / "figure-cache"
+FIGURE_CACHE_ENV = "HIPCOURSE_FIGURE_CACHE"
+
+
+def figure_cache_folder(path: Path) -> Path | None:
+    """``images/figure-cache/<stem>`` for a notebook under ``notebooks/``, else None (nothing is stored)."""
+    try:
+        Path(path).resolve().relative_to(ROOT / "notebooks")
+    except ValueError:
+        return None
+    return FIGURE_CACHE / Path(path).stem
+
+
+@contextlib.contextmanager
+def _figure_cache_writer(enabled: bool):
+    """Point the kernel's figure cache at a fresh temporary folder (``write:`` mode); yield that folder."""
+    old = os.environ.get(FIGURE_CACHE_ENV)
+    with tempfile.TemporaryDirectory(prefix="hipcourse-exec-figures-") as tmp:
+        folder = Path(tmp) / "figures"
+        # Without a cache folder (a notebook outside the course) figures are drawn and nothing is stored.
+        os.environ[FIGURE_CACHE_ENV] = f"write:{folder}" if enabled else "off"
+        try:
+            yield folder
+        finally:
+            if old is None:
+                os.environ.pop(FIGURE_CACHE_ENV, None)
+            else:
+                os.environ[FIGURE_CACHE_ENV] = old
+
+
+def _folder_files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*")) if p.is_file()} if folder.is_dir() else {}
+
+
+def _replace_folder(target: Path, files: Mapping[str, bytes]) -> None:
+    """Make ``target`` hold exactly ``files`` (removed when empty)."""
+    if target.is_dir():
+        shutil.rmtree(target)
+    if files:
+        target.mkdir(parents=True)
+        for name, content in files.items():
+            (target / name).write_bytes(content)
 
 
 def execute(nb, *, cwd: Path, notebook: str, timeout: int = 600):
@@ -242,7 +294,11 @@ def process(path: Path, *, check: bool = False, timeout: int = 600, sources: dic
     original = nbformat.reads(original_bytes.decode("utf-8"), as_version=4)
     nb = copy.deepcopy(original)
     fill_references(nb, notebook=name, sources=sources)
-    execute(nb, cwd=path.resolve().parent, notebook=name, timeout=timeout)
+    cache_folder = figure_cache_folder(path)
+    with _figure_cache_writer(cache_folder is not None) as written:
+        execute(nb, cwd=path.resolve().parent, notebook=name, timeout=timeout)
+        figures = _folder_files(written)
+    figures_changed = cache_folder is not None and figures != _folder_files(cache_folder)
     check_outputs(nb, notebook=name)
     clear_execution_metadata(nb)
     compact_widget_state(nb)
@@ -252,7 +308,9 @@ def process(path: Path, *, check: bool = False, timeout: int = 600, sources: dic
     cells = differing_cells(original, nb) if changed else ()
     if changed and not check:
         path.write_bytes(new_bytes)
-    return Result(path=path, changed=changed, differing_cells=cells)
+    if figures_changed and not check:
+        _replace_folder(cache_folder, figures)
+    return Result(path=path, changed=changed, differing_cells=cells, figures_changed=figures_changed)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -269,12 +327,13 @@ def main(argv: list[str] | None = None) -> int:
         except NotebookError as error:
             print(f"execute_notebooks: {error}", file=sys.stderr)
             return 2
-        if args.check and result.changed:
+        figures = f" (stored figures in images/figure-cache/{path.stem}/)" if result.figures_changed else ""
+        if args.check and (result.changed or result.figures_changed):
             cells = ", ".join(map(str, result.differing_cells)) or "notebook metadata only"
-            print(f"{path}: would change (cells {cells})")
+            print(f"{path}: would change ({f'cells {cells}' if result.changed else 'outputs unchanged'}){figures}")
             status = 1
         else:
-            print(f"{path}: {'updated' if result.changed else 'unchanged'}")
+            print(f"{path}: {'updated' if result.changed or result.figures_changed else 'unchanged'}{figures}")
     return status
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from . import palette
+from .figurecache import cached_figure
 from .figures import AtlasFigure, new_figure
 
 __all__ = [
@@ -311,6 +312,20 @@ def load_outlines(view: str) -> Outlines:
     """
     _check_view(view)
     return _load_outlines_cached(view, str(_atlas_dir()))
+
+
+def _default_points(view: str) -> tuple[str, ...]:
+    """The ``default_points`` of a view's outline file, without building its spline paths.
+
+    The explorer needs only this list before its first (usually cached) plate; building the paths would import
+    matplotlib for nothing. A malformed file is still reported in full by :func:`load_outlines` when drawn.
+    """
+    _check_view(view)
+    if _load_outlines_cached.cache_info().currsize:
+        return load_outlines(view).default_points
+    document = _load_yaml_file(_atlas_dir() / f"{view}.yaml")
+    points = document.get("default_points", []) if isinstance(document, Mapping) else []
+    return tuple(points) if isinstance(points, list) else load_outlines(view).default_points
 
 
 def _check_view(view: str) -> None:
@@ -1246,10 +1261,28 @@ def draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="view
     Outlines are clipped at the frame, labels stay inside it, landmarks outside it are left out, and the alt
     text says which part of the view is shown.
 
+    A call with plain arguments (no ``body``) that a lesson makes is usually served from the figure cache
+    (:mod:`hipcourse.figurecache`): the same picture, without drawing it again.
+
     Raises:
         ValueError: for an unknown view or layer, a point that cannot be drawn in this view, an unknown focus
             id or a malformed extent.
     """
+    params = {"view": view, "layers": list(layers), "points": points if isinstance(points, str) else list(points),
+              "labels": labels, "constructions": list(constructions), "alternatives": list(alternatives),
+              "highlight": highlight, "title": title, "size": size, "extent": extent,
+              "focus": None if focus is None else list(focus), "focus_margin": focus_margin}
+    if body is not None:  # a learner's own measurements: always drawn
+        return _draw_view(body=body, **params)
+    return cached_figure("hipcourse.atlas:draw_view", params, lambda: _draw_view(**params))
+
+
+def _draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="view default", labels: bool = True,
+              constructions: Sequence[str] = (), alternatives: Sequence[str] = (), highlight: str | None = None,
+              body=None, title: str | None = None, size: tuple[float, float] | None = None,
+              extent: Sequence[float] | None = None, focus: Sequence[str] | None = None,
+              focus_margin: float = 4.0) -> AtlasFigure:
+    """Draw the plate of :func:`draw_view` (never from the figure cache)."""
     _check_view(view)
     unknown = [layer for layer in layers if layer not in LAYERS]
     if unknown:
@@ -1653,6 +1686,8 @@ def explorer(*, view: str = "posterior", body=None):
     import ipywidgets as widgets
 
     _check_view(view)
+    # None keeps draw_view on the reference body, whose plates the figure cache can serve.
+    drawing_body = body
     body = body if body is not None else _reference_body()
 
     class AtlasExplorer(_AtlasWidget, widgets.VBox):
@@ -1678,7 +1713,7 @@ def explorer(*, view: str = "posterior", body=None):
             self._redraw()
 
         def _point_options(self, current_view):
-            codes = [code for code in load_outlines(current_view).default_points
+            codes = [code for code in _default_points(current_view)
                      if current_view in self.body.views_of(code)]
             return [("(none)", None)] + [(f"{code} {_point_entry(self.body, code).pinyin}".strip(), code)
                                          for code in codes]
@@ -1699,7 +1734,7 @@ def explorer(*, view: str = "posterior", body=None):
 
         def _redraw(self, _change=None):
             layers = [layer for layer, box in self.layers.items() if box.value]
-            self.figure = draw_view(self.view.value, layers=layers, body=self.body, highlight=self.point.value)
+            self.figure = draw_view(self.view.value, layers=layers, body=drawing_body, highlight=self.point.value)
             self.image.value = _img_html(self.figure)
 
     return AtlasExplorer()
@@ -1741,7 +1776,9 @@ def proportions_demo(*, view: str = "posterior", points: Sequence[str] | str = "
         def _redraw(self, _change=None):
             import html
 
-            body = reference.scaled(pelvis_width=self.pelvis_width.value, thigh_length=self.thigh_length.value)
+            scale = {"pelvis_width": self.pelvis_width.value, "thigh_length": self.thigh_length.value}
+            # At 1 x both, the body is the reference adult: None lets the figure cache serve the plate.
+            body = None if set(scale.values()) == {1.0} else reference.scaled(**scale)
             self.figure = draw_view(view, body=body, points=points,
                                     layers=("outline", "bones", "landmarks", "points"))
             self.image.value = _img_html(self.figure)

@@ -434,6 +434,17 @@ def pain_map(cause_id: str, *, view: str | None = None, catalogue: CauseCatalogu
     Raises:
         KeyError: unknown cause; ValueError: unknown view, or the cause has no region drawn in ``view``.
     """
+    if catalogue is not None:  # other data than data/causes.yaml: always drawn
+        return _pain_map(cause_id, view=view, catalogue=catalogue, title=title)
+    from .figurecache import cached_figure
+
+    params = {"cause_id": cause_id, "view": view, "title": title}
+    return cached_figure("hipcourse.causes:pain_map", params, lambda: _pain_map(**params))
+
+
+def _pain_map(cause_id: str, *, view: str | None = None, catalogue: CauseCatalogue | None = None,
+             title: str | None = None):
+    """Draw the figure of :func:`pain_map` (never from the figure cache)."""
     from matplotlib.patches import Ellipse, Patch, Polygon
 
     from .atlas import draw_view

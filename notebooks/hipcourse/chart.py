@@ -267,6 +267,7 @@ class PersonalChart:
 
     def __init__(self, measurements: Mapping[str, float], *, body=None):
         self.measurements = validate_measurements(measurements)
+        self._own_body = body is not None  # only charts of the reference data come from the figure cache
         self.body = personal_body(self.measurements, body=body)
         self.sheets: tuple[Sheet, ...] = tuple(self._sheet(*spec) for spec in _SHEETS)
         self.placements: tuple[Placement, ...] = tuple(
@@ -341,8 +342,18 @@ class PersonalChart:
         """Draw one sheet (default: the first) as an :class:`~hipcourse.figures.AtlasFigure`.
 
         ``page=True`` draws it on a full A4 page at its stated scale (for printing); otherwise the figure is
-        a compact screen version with the same content.
+        a compact screen version with the same content. The example chart of a lesson usually comes from the
+        figure cache (:mod:`hipcourse.figurecache`).
         """
+        if self._own_body:
+            return self._draw_figure(sheet_id, page=page)
+        from .figurecache import cached_figure
+
+        params = {"measurements": dict(self.measurements), "sheet_id": sheet_id, "page": page}
+        return cached_figure("hipcourse.chart:chart_sheet_figure", params,
+                             lambda: self._draw_figure(sheet_id, page=page))
+
+    def _draw_figure(self, sheet_id: str | None, *, page: bool):
         from . import palette
         from .figures import AtlasFigure, new_figure
 
@@ -451,6 +462,11 @@ def scales_table(*, body=None):
                      course.landmarks[scale.end].name, f"{scale.cun:g}", f"{body.cun(scale.id):.2f}"))
     return Table(caption="The proportional (B-cun) measures this course uses, and one B-cun on the reference body",
                  columns=("Region", "From", "To", "B-cun", "1 B-cun on the reference body (cm)"), rows=tuple(rows))
+
+
+def chart_sheet_figure(*, measurements: Mapping[str, float], sheet_id: str | None = None, page: bool = False):
+    """Draw one sheet of the chart of ``measurements`` (the keyword arguments of :func:`make_chart`)."""
+    return PersonalChart(measurements).figure(sheet_id, page=page)
 
 
 def make_chart(*, greater_trochanter_to_knee, gluteal_fold_to_knee, navel_to_pubic_bone, thumb_width,

@@ -206,6 +206,15 @@ def plot_diary(entries: Iterable[Mapping], *, title: str = "Pain diary"):
     Raises:
         DiaryError: an entry is invalid, or there are no entries.
     """
+    from .figurecache import cached_figure
+
+    entries = [dict(entry) if isinstance(entry, Mapping) else entry for entry in entries]
+    # Plain entries (the sample diary, a learner's saved diary) can be served by the figure cache.
+    return cached_figure("hipcourse.diary:plot_diary", {"entries": entries, "title": title},
+                         lambda: _plot_diary(entries, title=title))
+
+
+def _plot_diary(entries: list, *, title: str):
     from .figures import AtlasFigure, new_figure
     from .palette import OKABE_ITO
 

@@ -22,7 +22,7 @@ from .data import load_yaml as _load_yaml_file  # one cached, fast YAML reader f
 import functools
 import json
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -396,6 +396,15 @@ def forest_plot(*, evidence: Mapping | None = None):
     Each (condition, scale) pair gets its own panel and x-axis, so results measured in different units are
     never drawn on a shared axis. Marker shape and colour show the kind of comparison group.
     """
+    if evidence is not None:  # other data than data/evidence.yaml: always drawn
+        return _forest_plot(evidence=evidence)
+    from .figurecache import cached_figure
+
+    return cached_figure("hipcourse.evidence:forest_plot", {}, _forest_plot)
+
+
+def _forest_plot(*, evidence: Mapping | None = None):
+    """Draw the figure of :func:`forest_plot` (never from the figure cache)."""
     from matplotlib.lines import Line2D
 
     from .figures import AtlasFigure, new_figure
@@ -515,6 +524,9 @@ class RegressionToMeanResult:
     baseline: Any
     follow_up: Any
     enrolled: Any
+    #: every keyword argument of :func:`simulate_regression_to_mean` that made it (None if built by hand);
+    #: lets :func:`regression_to_mean_figure` find the figure in the figure cache.
+    settings: Mapping[str, Any] | None = field(default=None, compare=False)
 
     @property
     def n_enrolled(self) -> int:
@@ -571,8 +583,11 @@ def simulate_regression_to_mean(*, n_people: int = 300, threshold: float = 7.0, 
     usual = generator.normal(usual_mean, person_sd, n_people)
     baseline = np.round(np.clip(usual + generator.normal(0.0, day_sd, n_people), 0, 10), 1)
     follow_up = np.round(np.clip(usual + generator.normal(0.0, day_sd, n_people), 0, 10), 1)
+    settings = {"n_people": n_people, "threshold": threshold, "usual_mean": usual_mean, "person_sd": person_sd,
+                "day_sd": day_sd, "seed": seed}
     return RegressionToMeanResult(seed=seed, threshold=float(threshold), n_people=n_people,
-                                  baseline=baseline, follow_up=follow_up, enrolled=baseline >= threshold)
+                                  baseline=baseline, follow_up=follow_up, enrolled=baseline >= threshold,
+                                  settings=settings)
 
 
 def regression_to_mean_alt_text(result: RegressionToMeanResult) -> str:
@@ -588,9 +603,23 @@ def regression_to_mean_alt_text(result: RegressionToMeanResult) -> str:
 
 def regression_to_mean_figure(result: RegressionToMeanResult | None = None):
     """Return an :class:`AtlasFigure` of ``result`` (default: :func:`simulate_regression_to_mean` defaults)."""
-    from .figures import AtlasFigure, new_figure
+    from .figurecache import cached_figure
 
     result = result if result is not None else simulate_regression_to_mean()
+    if result.settings is None:  # built by hand: nothing to find it by
+        return _regression_to_mean_figure(result)
+    return cached_figure("hipcourse.evidence:simulated_regression_to_mean_figure", dict(result.settings),
+                         lambda: _regression_to_mean_figure(result))
+
+
+def simulated_regression_to_mean_figure(**settings):
+    """Simulate with ``settings`` (see :func:`simulate_regression_to_mean`) and return the figure of the result."""
+    return regression_to_mean_figure(simulate_regression_to_mean(**settings))
+
+
+def _regression_to_mean_figure(result: RegressionToMeanResult):
+    from .figures import AtlasFigure, new_figure
+
     figure = new_figure(size=(8.0, 3.8))
     figure.set_layout_engine("constrained")
     scatter, bars = figure.subplots(1, 2, width_ratios=[1.6, 1.0])

@@ -144,11 +144,18 @@ class AtlasFigure:
         """Return ``<figure><img alt=... src=data:...><figcaption>...</figcaption></figure>``."""
         data = base64.b64encode(self.png_bytes()).decode("ascii")
         alt = html.escape(self.alt_text, quote=True)
-        caption = self.caption if self.caption is not None else self._title()
+        caption = self.resolved_caption()
         caption_html = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-        width = int(round(self.figure.get_figwidth() * 96))  # CSS pixels: readable at 100 % zoom
-        return (f'<figure style="margin:0"><img alt="{alt}" width="{width}" '
+        return (f'<figure style="margin:0"><img alt="{alt}" width="{self.width_px()}" '
                 f'src="data:image/png;base64,{data}">{caption_html}</figure>')
+
+    def width_px(self) -> int:
+        """The width the figure is shown at, in CSS pixels (readable at 100 % zoom)."""
+        return int(round(self.figure.get_figwidth() * 96))
+
+    def resolved_caption(self) -> str:
+        """The visible caption: :attr:`caption` if given, else the figure title (may be empty)."""
+        return self.caption if self.caption is not None else self._title()
 
     def _title(self) -> str:
         suptitle = getattr(self.figure, "_suptitle", None)
