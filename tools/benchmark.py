@@ -12,13 +12,18 @@ Measured (targets in brackets; every "median" is over ``--runs`` runs):
 * drawing each atlas view, ``draw_view`` plus one Agg render [<= 150 ms];
 * a quiz answer to feedback: set the answer, press Check, feedback and progress file written [<= 20 ms];
 * a locate click graded and the figure redrawn (Agg) [<= 100 ms];
-* each notebook's file size [<= 1.5 MB].
+* each notebook's file size [<= 1.5 MB];
+* ``cells`` (a diagnosis, no target): each lesson's slowest cells and its time outside cells.
+
+Kernels read stored figures from ``images/figure-cache/`` as a learner's kernel does; ``--figure-cache off``
+measures the cold path where every figure is drawn (``hipcourse.figurecache``).
 
 This is a command, not a test: timings depend on the machine. Run it from anywhere with the project venv::
 
     .venv/bin/python tools/benchmark.py            # everything, 3 runs each
     .venv/bin/python tools/benchmark.py --runs 5 --skip nbval
     .venv/bin/python tools/benchmark.py --only micro   # import, atlas, quiz, locate, sizes (no kernels)
+    .venv/bin/python tools/benchmark.py --only lessons cells --figure-cache off   # cold path, with a diagnosis
 
 Exit status 0 when every target is met, 1 otherwise. Kernels run with ``HIPCOURSE_PROGRESS_DIR`` set to a
 temporary folder; nothing in the checkout is written except ``build/benchmark.json``.
@@ -51,7 +56,7 @@ TARGETS = {
     "locate_click_ms": 100.0,
     "notebook_mb": 1.5,
 }
-SECTIONS = ("lessons", "nbval", "import", "atlas", "quiz", "locate", "sizes")
+SECTIONS = ("lessons", "nbval", "import", "atlas", "quiz", "locate", "sizes", "cells")
 MICRO = ("import", "atlas", "quiz", "locate", "sizes")
 
 FLOOR_CELLS = [
@@ -81,21 +86,55 @@ def temporary_progress_dir():
 
 
 # ------------------------------------------------------------------------------------------------ kernels
-def _execute_seconds(nb) -> float:
-    """Execute a notebook object with nbclient (kernel start to shutdown, cwd ``notebooks/``); return seconds."""
+def _execute(nb, *, record_timing: bool = False):
+    """Execute a copy of a notebook object with nbclient (cwd ``notebooks/``); return (seconds, executed copy)."""
     import nbformat
     from nbclient import NotebookClient
 
     copy = nbformat.from_dict(json.loads(json.dumps(nb)))  # executing mutates the notebook
     copy.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
                                    "language": "python"}
-    client = NotebookClient(copy, timeout=600, kernel_name="python3", record_timing=False,
+    client = NotebookClient(copy, timeout=600, kernel_name="python3", record_timing=record_timing,
                             store_widget_state=True, resources={"metadata": {"path": str(NOTEBOOKS)}})
     start = time.perf_counter()
     # The kernel process's own stderr (jupyter_client's "running over TCP" notice) would flood the table;
     # cell errors and warnings still arrive as outputs and make execute() raise.
     client.execute(stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, copy
+
+
+def _execute_seconds(nb) -> float:
+    """Seconds to execute a notebook object, kernel start to shutdown."""
+    return _execute(nb)[0]
+
+
+def _cell_seconds(cell) -> float | None:
+    from datetime import datetime
+
+    timing = cell.get("metadata", {}).get("execution", {})
+    start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+    if not (start and end):
+        return None
+    return (datetime.fromisoformat(end.rstrip("Z")) - datetime.fromisoformat(start.rstrip("Z"))).total_seconds()
+
+
+def profile_cells(paths, *, top: int = 5) -> dict:
+    """Where each lesson's time goes: kernel time outside cells, and its ``top`` slowest cells.
+
+    Not a target, a diagnosis: run it when a lesson misses its ratio (``--only cells``).
+    """
+    import nbformat
+
+    out = {}
+    with temporary_progress_dir():
+        for path in paths:
+            seconds, executed = _execute(nbformat.read(path, as_version=4), record_timing=True)
+            cells = [(t, i, (c.source.splitlines() or [""])[0][:60]) for i, c in enumerate(executed.cells)
+                     if c.cell_type == "code" and (t := _cell_seconds(c)) is not None]
+            out[path.name] = {"seconds": seconds, "cells_seconds": sum(t for t, _, _ in cells),
+                              "slowest": [{"cell": i, "ms": t * 1000, "source": src}
+                                          for t, i, src in sorted(cells, reverse=True)[:top]]}
+    return out
 
 
 def bench_lessons(paths, *, runs: int) -> dict:
@@ -292,6 +331,11 @@ def report(results: dict) -> tuple[list[str], bool]:
             "locate_click_ms", ".0f", "ms")
     for name, mb in results.get("sizes", {}).items():
         add(f"file size: {name}", mb, "notebook_mb", ".2f", "MB")
+    for name, item in results.get("cells", {}).items():
+        outside = item["seconds"] - item["cells_seconds"]
+        lines.append(f"\n{name}: {item['seconds']:.2f} s = {item['cells_seconds']:.2f} s in cells + "
+                     f"{outside:.2f} s kernel start, messages and shutdown; slowest cells:")
+        lines += [f"  {cell['ms']:7.0f} ms  cell {cell['cell']:2d}  {cell['source']}" for cell in item["slowest"]]
     return lines, all_ok
 
 
@@ -302,6 +346,9 @@ def main(argv=None) -> int:
     parser.add_argument("--skip", nargs="+", choices=SECTIONS, default=[], help="leave these sections out")
     parser.add_argument("--lessons", nargs="+", help="lesson file names to time (default: all NN_*.ipynb)")
     parser.add_argument("--output", type=Path, default=OUTPUT, help=f"JSON file (default {OUTPUT.relative_to(ROOT)})")
+    parser.add_argument("--figure-cache", choices=("read", "off"), default="read",
+                        help="'read' (default): kernels use images/figure-cache/ as a learner's kernel does; "
+                             "'off': every figure is drawn (the cold path, for comparison)")
     options = parser.parse_args(argv)
     if options.runs < 1:
         parser.error("--runs must be at least 1")
@@ -318,8 +365,10 @@ def main(argv=None) -> int:
         if unknown:
             parser.error(f"no such lesson notebook(s): {', '.join(sorted(unknown))}")
     os.environ.pop("MPLBACKEND", None)  # the course never sets it; kernels must draw as in JupyterLab
+    os.environ["HIPCOURSE_FIGURE_CACHE"] = options.figure_cache  # inherited by kernels and the nbval run
 
-    results: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+    results: dict = {"figure_cache": options.figure_cache,
+                     "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                                  "platform": platform.platform(),
                                  # other work on the machine inflates every timing: record how busy it was
                                  "load_average_start": os.getloadavg() if hasattr(os, "getloadavg") else None},
@@ -327,7 +376,8 @@ def main(argv=None) -> int:
     steps = [("sizes", lambda: bench_sizes(paths)), ("import", lambda: bench_import(paths, runs=options.runs)),
              ("atlas", lambda: bench_atlas(runs=max(options.runs, 5))), ("quiz", lambda: bench_quiz(runs=options.runs)),
              ("locate", lambda: bench_locate(runs=options.runs)),
-             ("lessons", lambda: bench_lessons(paths, runs=options.runs)), ("nbval", bench_nbval)]
+             ("lessons", lambda: bench_lessons(paths, runs=options.runs)), ("nbval", bench_nbval),
+             ("cells", lambda: profile_cells(paths))]
     for name, step in steps:
         if name in wanted:
             print(f"benchmark: {name} ...", file=sys.stderr, flush=True)

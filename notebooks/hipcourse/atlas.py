@@ -146,16 +146,15 @@ def _catmull_rom_path(points: Sequence[Sequence[float]], *, closed: bool):
     else:
         padded = np.vstack([pts[:1], pts, pts[-1:]])
         segments = n - 1
-    vertices = [pts[0]]
-    codes = [MplPath.MOVETO]
-    for i in range(segments):
-        p0, p1, p2, p3 = padded[i], padded[i + 1], padded[i + 2], padded[i + 3]
-        vertices.extend([p1 + (p2 - p0) / 6.0, p2 - (p3 - p1) / 6.0, p2])
-        codes.extend([MplPath.CURVE4] * 3)
+    # All segments at once (one numpy expression instead of a Python loop: outlines load in every kernel).
+    p0, p1, p2, p3 = (padded[k:k + segments] for k in range(4))
+    curves = np.stack([p1 + (p2 - p0) / 6.0, p2 - (p3 - p1) / 6.0, p2], axis=1).reshape(-1, 2)
+    vertices = [pts[:1], curves]
+    codes = [MplPath.MOVETO] + [MplPath.CURVE4] * len(curves)
     if closed:
-        vertices.append(pts[0])
+        vertices.append(pts[:1])
         codes.append(MplPath.CLOSEPOLY)
-    return MplPath(np.asarray(vertices), codes)
+    return MplPath(np.concatenate(vertices), codes)
 
 
 def _ellipse_points(center, size, angle_deg=0.0, count=12):
@@ -189,18 +188,18 @@ def _fibre_segments(path, angle_deg: float, spacing: float):
     direction = np.array([math.cos(math.radians(angle_deg)), math.sin(math.radians(angle_deg))])
     normal = np.array([-direction[1], direction[0]])
     steps = np.linspace(-reach, reach, 80)
+    offsets = np.arange(-reach, reach + 1e-9, spacing)
+    # Every sample of every hairline in one contains_points call; then the runs of inside samples per line.
+    samples = (np.array([cx, cy]) + offsets[:, None, None] * normal + steps[None, :, None] * direction)
+    inside = outline.contains_points(samples.reshape(-1, 2)).reshape(len(offsets), len(steps))
+    edges = np.diff(np.pad(inside.astype(np.int8), ((0, 0), (1, 1))), axis=1)
     segments = []
-    for offset in np.arange(-reach, reach + 1e-9, spacing):
-        samples = np.array([cx, cy]) + offset * normal + steps[:, None] * direction
-        inside = outline.contains_points(samples)
-        start = None
-        for index, flag in enumerate(list(inside) + [False]):
-            if flag and start is None:
-                start = index
-            elif not flag and start is not None:
-                if index - 1 > start:
-                    segments.append([samples[start], samples[index - 1]])
-                start = None
+    for line in range(len(offsets)):
+        starts, = np.nonzero(edges[line] == 1)
+        ends, = np.nonzero(edges[line] == -1)
+        for start, end in zip(starts, ends - 1):
+            if end > start:
+                segments.append([samples[line, start], samples[line, end]])
     return np.asarray(segments).reshape(-1, 2, 2)
 
 
