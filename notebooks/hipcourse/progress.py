@@ -30,6 +30,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from .schemas import surely_valid
+
 __all__ = [
     "SCHEMA_VERSION",
     "MAX_BOX",
@@ -73,18 +75,21 @@ def default_progress_dir() -> Path:
     return paths.progress_dir()
 
 
+@functools.lru_cache(maxsize=1)
+def _schema() -> dict:
+    from hipcourse import paths
+
+    # The schema belongs to the code, not to a data copy: always the repository's.
+    schema_path = paths.repo_root() / "data" / "schemas" / "progress.schema.json"
+    return json.loads(schema_path.read_text(encoding="utf-8"))
+
+
 def _get_validator():
     global _validator
     if _validator is None:
         from .schemas import jsonschema_module
-        jsonschema = jsonschema_module()
 
-        from hipcourse import paths
-
-        # The schema belongs to the code, not to a data copy: always the repository's.
-        schema_path = paths.repo_root() / "data" / "schemas" / "progress.schema.json"
-        schema = json.loads(schema_path.read_text(encoding="utf-8"))
-        _validator = jsonschema.Draft202012Validator(schema)
+        _validator = jsonschema_module().Draft202012Validator(_schema())
     return _validator
 
 
@@ -102,8 +107,12 @@ def _record_validator(kind: str):
     from .schemas import jsonschema_module
     jsonschema = jsonschema_module()
 
-    schema = _get_validator().schema
-    return jsonschema.Draft202012Validator({"$defs": schema["$defs"], "$ref": f"#/$defs/{kind}"})
+    return jsonschema.Draft202012Validator(_record_schema(kind))
+
+
+@functools.lru_cache(maxsize=None)
+def _record_schema(kind: str) -> dict:
+    return {"$defs": _schema()["$defs"], "$ref": f"#/$defs/{kind}"}
 
 
 def _validate_changes(data: dict, touched, *, where: str) -> None:
@@ -120,7 +129,9 @@ def _validate_changes(data: dict, touched, *, where: str) -> None:
     for part, key in touched:
         if part in ("questions", "quizzes") and key in data[part]:
             kind = "question" if part == "questions" else "quiz"
-            _raise_first(_record_validator(kind).iter_errors(data[part][key]), where, (part, key))
+            # A valid record (the usual case) is confirmed without importing jsonschema; see schemas.py.
+            if not surely_valid(data[part][key], _record_schema(kind)):
+                _raise_first(_record_validator(kind).iter_errors(data[part][key]), where, (part, key))
 
 
 def validate_progress(data, *, where: str = FILE_NAME) -> None:
@@ -131,7 +142,8 @@ def validate_progress(data, *, where: str = FILE_NAME) -> None:
         raise ProgressError(
             f"{where}: unknown schema_version {data.get('schema_version')!r} (this course reads {SCHEMA_VERSION})"
         )
-    _raise_first(_get_validator().iter_errors(data), where)
+    if not surely_valid(data, _schema()):  # jsonschema only for a file that may be invalid: it has the messages
+        _raise_first(_get_validator().iter_errors(data), where)
 
 
 class ProgressStore:

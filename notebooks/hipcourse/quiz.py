@@ -26,6 +26,7 @@ they run under Agg in plain pytest; in JupyterLab the figure gets an interactive
 from __future__ import annotations
 
 from .data import load_yaml as _load_yaml_file  # one cached, fast YAML reader for every data file
+from .schemas import jsonschema_module, surely_valid  # schemas.py itself imports nothing heavy
 
 import functools
 import html
@@ -82,14 +83,16 @@ def _display(path: Path) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _bank_validator():
-    from .schemas import jsonschema_module
-    jsonschema = jsonschema_module()
-
+def _bank_schema() -> dict:
     from hipcourse import paths
 
     path = paths.repo_root() / "data" / "schemas" / "quiz_bank.schema.json"
-    return jsonschema.Draft202012Validator(json.loads(path.read_text(encoding="utf-8")))
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=1)
+def _bank_validator():
+    return jsonschema_module().Draft202012Validator(_bank_schema())
 
 
 def bank_names(*, data_dir=None) -> list[str]:
@@ -124,7 +127,10 @@ def _load_bank_cached(path_str: str, _stamp: int) -> dict:
         data = _load_yaml_file(path)
     except yaml.YAMLError as exc:
         raise QuizBankError(f"{where}: not valid YAML: {exc}") from exc
-    errors = sorted(_bank_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    # A valid bank (the usual case) is confirmed without importing jsonschema, which was most of the cost of
+    # the first quiz in a kernel. Anything else goes to jsonschema, so its verdict and its messages decide.
+    errors = [] if surely_valid(data, _bank_schema()) else sorted(
+        _bank_validator().iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
         err = min(errors, key=lambda e: len(list(e.absolute_path)) * -1)  # the deepest error is the most precise
         raise QuizBankError(f"{where}: {_entry_name(data, err.absolute_path)}: {err.message}")
