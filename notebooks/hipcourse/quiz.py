@@ -232,9 +232,41 @@ def _labelled(label, text) -> str:
     return f"<b>{_esc(label)}</b>{separator}{_esc(text)}"
 
 
+@functools.cache
+def _shared(name: str):
+    """One layout or style model per kernel, shared by every quiz widget that uses it unchanged.
+
+    Why: ipywidgets gives each widget its own Layout and style model. A lesson with six quizzes made about 300
+    of them, all with the same values: each is a comm message when the cell runs and an entry in the saved
+    widget state. ipywidgets supports sharing one model among many widgets. Nothing in this module changes a
+    shared model after creation (a widget whose layout changes, like the locate canvas, keeps its own).
+    """
+    from ipywidgets.widgets.widget_bool import CheckboxStyle
+    from ipywidgets.widgets.widget_description import DescriptionStyle
+    from ipywidgets.widgets.widget_string import HTMLStyle
+
+    makers = {"layout": widgets.Layout, "layout:max-content": lambda: widgets.Layout(width="max-content"),
+              "style:html": HTMLStyle, "style:button": widgets.ButtonStyle, "style:checkbox": CheckboxStyle,
+              "style:description": DescriptionStyle}
+    return makers[name]()
+
+
+def _html(value: str = "") -> widgets.HTML:
+    return widgets.HTML(value=value, layout=_shared("layout"), style=_shared("style:html"))
+
+
+def _row(children) -> widgets.HBox:
+    return widgets.HBox(children, layout=_shared("layout"))
+
+
+def _column(children) -> widgets.VBox:
+    return widgets.VBox(children, layout=_shared("layout"))
+
+
 def _button(description: str, tooltip: str, **kwargs) -> widgets.Button:
     # The description is the accessible name; the tooltip adds a title for mouse and screen-reader users.
-    return widgets.Button(description=description, tooltip=tooltip, **kwargs)
+    return widgets.Button(description=description, tooltip=tooltip, layout=_shared("layout"),
+                          style=_shared("style:button"), **kwargs)
 
 
 # ------------------------------------------------------------------------------------------------ questions
@@ -261,16 +293,16 @@ class Question(widgets.VBox):
         self.revealed = False
         self._listeners = []
         self.score_source = None  # set by Quiz: () -> (score, total), saved with each answer in one write
-        self.prompt = widgets.HTML(value=f'<div class="quiz-prompt"><b>{_esc(spec["prompt"])}</b></div>')
+        self.prompt = _html(f'<div class="quiz-prompt"><b>{_esc(spec["prompt"])}</b></div>')
         self.check_button = _button("Check", "Check your answer", button_style="primary")
         self.retry_button = _button("Try again", "Clear the feedback and answer again", disabled=True)
         self.show_button = _button("Show answer", "Show the right answer and every explanation")
-        self.feedback = widgets.HTML(value="")
+        self.feedback = _html()
         self.check_button.on_click(self.check)
         self.retry_button.on_click(self.try_again)
         self.show_button.on_click(self.show_answer)
-        self.buttons = widgets.HBox([self.check_button, self.retry_button, self.show_button])
-        super().__init__(self._layout(self._controls()))
+        self.buttons = _row([self.check_button, self.retry_button, self.show_button])
+        super().__init__(self._layout(self._controls()), layout=_shared("layout"))
         self.add_class("quiz-question")
         self.add_class(f"quiz-{self.qid}")
 
@@ -403,7 +435,8 @@ class SingleChoice(_ChoiceWidgetMixin, _OptionsQuestion):
 
     def _controls(self):
         self.choice = widgets.RadioButtons(options=[o["text"] for o in self.spec["options"]], value=None,
-                                           description="Answer", layout=widgets.Layout(width="max-content"))
+                                           description="Answer", layout=_shared("layout:max-content"),
+                                           style=_shared("style:description"))
         return [self.choice]
 
     def grade(self, answer):
@@ -424,9 +457,9 @@ class MultipleChoice(_OptionsQuestion):
 
     def _controls(self):
         self.boxes = [widgets.Checkbox(value=False, description=o["text"], indent=False,
-                                       layout=widgets.Layout(width="max-content"))
+                                       layout=_shared("layout:max-content"), style=_shared("style:checkbox"))
                       for o in self.spec["options"]]
-        self.choices = widgets.VBox(self.boxes)
+        self.choices = _column(self.boxes)
         self.choices.add_class("quiz-options")
         return [self.choices]
 
@@ -580,8 +613,8 @@ class Numeric(Question):
     def _controls(self):
         unit = self.spec.get("unit", "")
         self.entry = widgets.FloatText(value=0.0, description="Answer", step=0.5)
-        self.unit_label = widgets.HTML(value=_esc(unit))
-        return [widgets.HBox([self.entry, self.unit_label])]
+        self.unit_label = _html(_esc(unit))
+        return [_row([self.entry, self.unit_label])]
 
     def _answer_widgets(self):
         return [self.entry]
@@ -741,7 +774,7 @@ class Locate(Question):
 
     def _controls(self):
         alt = getattr(self.atlas_figure, "alt_text", None) or getattr(self.atlas_figure, "alt", None)
-        self.alt = widgets.HTML(value=f'<div class="quiz-alt">Diagram: {_esc(alt)}</div>' if alt else "")
+        self.alt = _html(f'<div class="quiz-alt">Diagram: {_esc(alt)}</div>' if alt else "")
         xmin, xmax = self.ax.get_xlim()
         ymin, ymax = self.ax.get_ylim()
         # Keyboard route to the same answer: type coordinates in cm, then Check.
@@ -752,8 +785,8 @@ class Locate(Question):
         self.placed = False
         self.next_step_button = _button("Show next step", "Draw the next step of the construction")
         self.next_step_button.on_click(self.show_next_step)
-        self.steps_html = widgets.HTML(value="")
-        return [self.canvas_widget, self.alt, widgets.HBox([self.x_entry, self.y_entry]),
+        self.steps_html = _html()
+        return [self.canvas_widget, self.alt, _row([self.x_entry, self.y_entry]),
                 self.next_step_button, self.steps_html]
 
     def _layout(self, controls):
@@ -929,14 +962,15 @@ class Quiz(widgets.VBox):
         self.title = title
         self.questions = list(questions)
         self.bank, self.quiz_id, self.store = bank, quiz_id, store
-        self.heading = widgets.HTML(value=f"<h3>{_esc(title)}</h3>" + (f"<p>{_esc(intro)}</p>" if intro else ""))
-        self.score_html = widgets.HTML(value="")
-        self.warnings_html = widgets.HTML(value="")
+        self.heading = _html(f"<h3>{_esc(title)}</h3>" + (f"<p>{_esc(intro)}</p>" if intro else ""))
+        self.score_html = _html()
+        self.warnings_html = _html()
         for q in self.questions:
             q.on_change(self._changed)
             if bank and quiz_id:
                 q.score_source = lambda: (self.score, self.total)
-        super().__init__([self.heading, *self.questions, self.score_html, self.warnings_html])
+        super().__init__([self.heading, *self.questions, self.score_html, self.warnings_html],
+                         layout=_shared("layout"))
         self.add_class("quiz")
         if store is not None:
             store.load()  # read now, so a damaged progress file is reported before the first answer
