@@ -111,3 +111,46 @@ def test_layout_models_are_stored_without_unset_traits(tmp_path):
                            if not key.startswith("_"))
     assert any(layout.get("width") == "9em" for layout in layouts)  # set traits are kept
     assert all(layout["_model_name"] == "LayoutModel" for layout in layouts)
+
+
+DIARY_CELL = ("import sys; sys.path.insert(0, {notebooks!r})\n"
+              "from hipcourse.diary import plot_diary\n"
+              "plot_diary([{{'date': '2024-01-0{day}', 'before': 6, 'after': 4}}], title='Fixture diary')")
+
+
+def test_figures_are_stored_per_notebook_and_replaced_when_they_change(tmp_path, monkeypatch, capsys):
+    """The tool stores the figures a notebook shows, reports them in --check, and drops ones no longer shown."""
+    store = tmp_path / "figure-cache" / "fixture"
+    monkeypatch.setattr(ex, "figure_cache_folder", lambda path: store)
+    notebooks = str(ROOT / "notebooks")
+    path = _write(tmp_path, DIARY_CELL.format(notebooks=notebooks, day=1))
+    first = ex.process(path, sources=SOURCES)
+    assert first.changed and first.figures_changed
+    stored = sorted(p.name for p in store.iterdir())
+    assert len(stored) == 2 and {Path(n).suffix for n in stored} == {".json", ".png"}
+    meta = json.loads(next(store.glob("*.json")).read_text(encoding="utf-8"))
+    assert meta["kind"] == "hipcourse.diary:plot_diary" and meta["params"]["title"] == "Fixture diary"
+
+    again = ex.process(path, sources=SOURCES)
+    assert not again.changed and not again.figures_changed and sorted(p.name for p in store.iterdir()) == stored
+
+    # Another figure: --check reports it and writes nothing; a real run replaces the old entry.
+    path = _write(tmp_path, DIARY_CELL.format(notebooks=notebooks, day=2))
+    monkeypatch.setattr(ex, "process", __import__("functools").partial(ex.process, sources=SOURCES))
+    assert ex.main(["--check", str(path)]) == 1
+    assert "stored figures in images/figure-cache/fixture/" in capsys.readouterr().out
+    assert sorted(p.name for p in store.iterdir()) == stored
+    assert ex.main([str(path)]) == 0
+    replaced = sorted(p.name for p in store.iterdir())
+    assert len(replaced) == 2 and replaced != stored
+
+    # A notebook that shows no cached figure any more leaves no folder behind.
+    path = _write(tmp_path, "1 + 1")
+    assert ex.main([str(path)]) == 0
+    assert not store.exists()
+
+
+def test_only_course_notebooks_store_figures(tmp_path):
+    assert ex.figure_cache_folder(tmp_path / "fixture.ipynb") is None
+    assert ex.figure_cache_folder(ROOT / "notebooks" / "05_locating_the_points.ipynb") == \
+        ROOT / "images" / "figure-cache" / "05_locating_the_points"
