@@ -65,6 +65,18 @@ FLOOR_CELLS = [
 ]
 
 
+def compile_course_package() -> None:
+    """Write the bytecode of ``notebooks/hipcourse`` (``__pycache__``, ignored by git) before timing anything.
+
+    A learner's kernel writes it on the first import and reuses it afterwards, as pip did for matplotlib in
+    the floor notebook. Where ``PYTHONDONTWRITEBYTECODE`` is set (as on some CI machines) kernels never
+    write it, and every lesson would otherwise pay for compiling the package's source on each run.
+    """
+    import compileall
+
+    compileall.compile_dir(str(NOTEBOOKS / "hipcourse"), quiet=1)
+
+
 def lesson_paths() -> list[Path]:
     """Every lesson notebook ``notebooks/NN_*.ipynb``, sorted."""
     return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
@@ -366,6 +378,7 @@ def main(argv=None) -> int:
             parser.error(f"no such lesson notebook(s): {', '.join(sorted(unknown))}")
     os.environ.pop("MPLBACKEND", None)  # the course never sets it; kernels must draw as in JupyterLab
     os.environ["HIPCOURSE_FIGURE_CACHE"] = options.figure_cache  # inherited by kernels and the nbval run
+    compile_course_package()
 
     results: dict = {"figure_cache": options.figure_cache,
                      "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),

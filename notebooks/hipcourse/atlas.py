@@ -664,12 +664,30 @@ class _Stroke:
 
 @dataclass(frozen=True)
 class _StructureLabel:
-    """A structure label: text, where the outline data puts it, and the nearest point of its shape."""
+    """A structure label: text, where the outline data puts it, and the shape's paths (with mirror copy).
+
+    ``target`` (the nearest point of the shape, for the leader line) and ``bounds`` are worked out only when a
+    plate places labels: the unlabelled diagrams of the locate quizzes never need them, and the exact extents
+    of spline paths are slow to compute.
+    """
 
     text: str
     at: tuple[float, float]
-    target: tuple[float, float]
-    bounds: tuple[float, float, float, float] = (-math.inf, math.inf, -math.inf, math.inf)  # xmin, xmax, ymin, ymax
+    paths: tuple = ()
+    closed: bool = True
+
+    @functools.cached_property
+    def target(self) -> tuple[float, float]:
+        # Point the leader line at the copy of the shape on the label's side of the midline.
+        side = self.paths[1] if len(self.paths) > 1 and self.at[0] < 0 else self.paths[0]
+        return _nearest_on_shape(side, self.closed, self.at)
+
+    @functools.cached_property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """``(xmin, xmax, ymin, ymax)`` of the shape and its mirror copy."""
+        boxes = [path.get_extents() for path in self.paths]
+        return (min(b.x0 for b in boxes), max(b.x1 for b in boxes), min(b.y0 for b in boxes),
+                max(b.y1 for b in boxes))
 
 
 @dataclass(frozen=True)
@@ -858,13 +876,7 @@ def _layer_geometry(outlines: Outlines, layer: str, positions: tuple, mirror_sid
             at = shape.label_at
             if transform is not None:
                 at = tuple(float(v) for v in transform.transform(at))
-            # Point the leader line at the copy of the shape on the label's side of the midline.
-            side = paths[1] if len(paths) > 1 and at[0] < 0 else path
-            target = _nearest_on_shape(side, shape.closed, (float(at[0]), float(at[1])))
-            boxes = [p.get_extents() for p in paths]
-            bounds = (min(b.x0 for b in boxes), max(b.x1 for b in boxes), min(b.y0 for b in boxes),
-                      max(b.y1 for b in boxes))
-            labels.append(_StructureLabel(shape.label, (float(at[0]), float(at[1])), target, bounds))
+            labels.append(_StructureLabel(shape.label, (float(at[0]), float(at[1])), tuple(paths), shape.closed))
             if shape.label not in names:
                 names.append(shape.label)
     return _LayerGeometry(strokes=tuple(strokes), names=tuple(names), labels=tuple(labels),
