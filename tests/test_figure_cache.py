@@ -186,18 +186,24 @@ def test_redraw_refuses_functions_outside_the_course_package():
         figurecache.redraw({"kind": "os:system", "params": {"command": "true"}})
 
 
-def test_lesson_calls_are_served_from_the_stored_figures(monkeypatch):
-    """The plates lesson 5 shows come from images/figure-cache/ in a default (read mode) kernel."""
-    from hipcourse.atlas import draw_view
-
+@pytest.mark.parametrize("kind", sorted({meta["kind"] for _, meta in STORED}))
+def test_lesson_calls_are_served_from_the_stored_figures(monkeypatch, kind):
+    """In a default (read mode) kernel, each figure function serves the calls the lessons make from the store."""
     monkeypatch.delenv(CACHE_ENV, raising=False)
     figurecache._index.cache_clear()
-    plate = draw_view("posterior", layers=("outline", "bones", "landmarks"), points=(), focus=["GT", "SH"],
-                      title="GB30, step 1: the greater trochanter and the sacral hiatus")
-    assert isinstance(plate, CachedFigure)
-    # A learner's own body is always drawn.
+    path, meta = next((path, meta) for path, meta in STORED if meta["kind"] == kind)
+    module_name, _, function_name = kind.partition(":")
+    function = getattr(__import__(module_name, fromlist=[function_name]), function_name)
+    served = function(**meta["params"])
+    assert isinstance(served, CachedFigure), f"{kind}(**{meta['params']}) was drawn, not served from {path.name}"
+    assert served.png_bytes() == path.with_suffix(".png").read_bytes()
+
+
+def test_a_learners_own_body_is_always_drawn(monkeypatch):
+    from hipcourse.atlas import draw_view
     from hipcourse.geometry import Body
 
+    monkeypatch.delenv(CACHE_ENV, raising=False)
     own = draw_view("posterior", layers=("outline", "bones"), points=(), body=Body.reference().scaled(
         pelvis_width=1.1, thigh_length=1.0))
     assert not isinstance(own, CachedFigure)
