@@ -81,48 +81,36 @@ def question(bank, qid):
     return next(q for q in bank["quizzes"][0]["questions"] if q["id"] == qid)
 
 
-def edit(qid, **changes):
-    """An edit of one question: ``key=value`` sets, ``key=DELETE`` removes."""
+def _editor(select, changes):
+    """An edit of the mapping ``select(bank)``: ``key=value`` sets, ``key=DELETE`` removes."""
     def apply(bank):
-        q = question(bank, qid)
+        target = select(bank)
         for key, value in changes.items():
             if value is DELETE:
-                del q[key]
+                del target[key]
             else:
-                q[key] = value
+                target[key] = value
     return apply
+
+
+def edit(qid, **changes):
+    """An edit of one question."""
+    return _editor(lambda bank: question(bank, qid), changes)
 
 
 def edit_bank(**changes):
-    def apply(bank):
-        for key, value in changes.items():
-            if value is DELETE:
-                del bank[key]
-            else:
-                bank[key] = value
-    return apply
+    """An edit of the bank's top level."""
+    return _editor(lambda bank: bank, changes)
 
 
 def edit_quiz(**changes):
-    def apply(bank):
-        for key, value in changes.items():
-            if value is DELETE:
-                del bank["quizzes"][0][key]
-            else:
-                bank["quizzes"][0][key] = value
-    return apply
+    """An edit of the bank's first quiz."""
+    return _editor(lambda bank: bank["quizzes"][0], changes)
 
 
 def edit_item(qid, key, index, **changes):
     """Edit item ``index`` of the list ``key`` (options, pairs) of one question."""
-    def apply(bank):
-        item = question(bank, qid)[key][index]
-        for name, value in changes.items():
-            if value is DELETE:
-                del item[name]
-            else:
-                item[name] = value
-    return apply
+    return _editor(lambda bank: question(bank, qid)[key][index], changes)
 
 
 DELETE = object()
