@@ -46,11 +46,11 @@ from . import paths
 from .figures import AtlasFigure
 
 __all__ = ["CACHE_ENV", "CachedFigure", "cache_root", "cached_figure", "figure_key", "inputs_digest",
-           "stored_entries", "redraw", "write_entry"]
+           "stored_entries", "redraw"]
 
 CACHE_ENV = "HIPCOURSE_FIGURE_CACHE"
 
-# True while a cached figure is being drawn (see cached_figure).
+# True while a cached figure is being drawn (see cached_figure): nested calls then simply draw.
 _DRAWING: contextvars.ContextVar[bool] = contextvars.ContextVar("hipcourse_figure_drawing", default=False)
 
 # Data folders that no figure reads: editing a quiz must not make every stored plate out of date.
@@ -185,19 +185,19 @@ def _rendering_versions() -> dict[str, str]:
             "numpy": numpy.__version__, "pillow": PIL.__version__}
 
 
-def write_entry(folder: Path, key: str, kind: str, params: Mapping[str, Any], figure: AtlasFigure) -> None:
-    """Store ``figure`` as ``<folder>/<key>.png`` and ``<key>.json`` (written atomically, sorted keys)."""
+def _write_entry(folder: Path, key: str, kind: str, params: Mapping[str, Any], figure: AtlasFigure) -> None:
+    """Store ``figure`` as ``<folder>/<key>.png`` and ``<key>.json`` (sorted keys).
+
+    Plain writes: ``folder`` is the execute tool's temporary folder, which it copies into ``images/`` only
+    after the whole notebook ran without error.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     meta = {"kind": kind, "params": json.loads(_canonical(params)), "alt_text": figure.alt_text,
             "drawn_with": _rendering_versions(),
             "caption": figure.resolved_caption(), "width_px": figure.width_px(),
             "points_drawn": {name: [float(x), float(y)] for name, (x, y) in sorted(figure.points_drawn.items())}}
-    for suffix, content in ((".png", figure.png_bytes()),
-                            (".json", (json.dumps(meta, indent=1, sort_keys=True) + "\n").encode("utf-8"))):
-        target = folder / f"{key}{suffix}"
-        temporary = target.with_name(target.name + ".tmp")
-        temporary.write_bytes(content)
-        os.replace(temporary, target)
+    (folder / f"{key}.png").write_bytes(figure.png_bytes())
+    (folder / f"{key}.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def cached_figure(kind: str, params: Mapping[str, Any], draw: Callable[[], AtlasFigure]) -> AtlasFigure:
@@ -221,7 +221,7 @@ def cached_figure(kind: str, params: Mapping[str, Any], draw: Callable[[], Atlas
             return CachedFigure(stored[0], stored[1], lambda: _draw_outer(draw))
         return _draw_outer(draw)
     figure = _draw_outer(draw)
-    write_entry(folder, key, kind, params, figure)
+    _write_entry(folder, key, kind, params, figure)
     return figure
 
 
@@ -246,12 +246,5 @@ def redraw(meta: Mapping[str, Any]) -> AtlasFigure:
     if not module_name.startswith("hipcourse."):
         raise ValueError(f"figure cache entry names {meta['kind']!r}: only hipcourse functions draw figures")
     function = getattr(importlib.import_module(module_name), function_name)
-    previous = os.environ.get(CACHE_ENV)
-    os.environ[CACHE_ENV] = "off"
-    try:
-        return function(**meta["params"])
-    finally:
-        if previous is None:
-            os.environ.pop(CACHE_ENV, None)
-        else:
-            os.environ[CACHE_ENV] = previous
+    # Inside _draw_outer every cached_figure call draws (as for a nested figure): no store is read or written.
+    return _draw_outer(lambda: function(**meta["params"]))
