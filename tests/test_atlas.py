@@ -4,9 +4,9 @@ import base64
 
 import pytest
 
-from hipcourse import atlas
-from hipcourse.figures import AtlasFigure
-from hipcourse.geometry import Body
+from hipcourse.figures import anatomy, atlas, outlines as outline_data
+from hipcourse.figures.display import AtlasFigure
+from hipcourse.content.geometry import Body
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def test_every_layer_draws_something(view, layer, body):
     drawn = atlas.draw_view(view, layers=(layer,), body=body, labels=False)
     assert len(drawn.figure.axes[0].patches) + len(drawn.figure.axes[0].artists) > \
         len(empty.figure.axes[0].patches) + len(empty.figure.axes[0].artists)
-    assert atlas._LAYER_WORDS[layer] in drawn.alt_text
+    assert outline_data._LAYER_WORDS[layer] in drawn.alt_text
 
 
 def test_default_points_are_drawn_where_geometry_puts_them(body):
@@ -64,8 +64,8 @@ def test_outlines_follow_their_anchor_landmark(body):
     outlines = atlas.load_outlines("posterior")
     femur = next(shape for shape in outlines.shapes if shape.id == "femur")
     moved = body.moved("GT", "posterior", dx=2.0)
-    plain = atlas._anchor_transform(femur, outlines, body, "posterior")
-    shifted = atlas._anchor_transform(femur, outlines, moved, "posterior")
+    plain = anatomy._anchor_transform(femur, outlines, body, "posterior")
+    shifted = anatomy._anchor_transform(femur, outlines, moved, "posterior")
     gt_design = outlines.design_anchors["GT"]
     start = plain.transform(gt_design) if plain is not None else gt_design
     assert tuple(shifted.transform(gt_design)) == pytest.approx((start[0] + 2.0, start[1]))
@@ -143,7 +143,7 @@ def test_bad_outline_file_names_file_shape_and_problem(tmp_path, monkeypatch):
     import shutil
 
     data = tmp_path / "data"
-    shutil.copytree(atlas._atlas_dir().parent / "schemas", data / "schemas")
+    shutil.copytree(outline_data._atlas_dir().parent / "schemas", data / "schemas")
     (data / "atlas").mkdir()
     (data / "atlas" / "lateral.yaml").write_text(
         "view: lateral\ntitle: t\nextent: [0, 1, 0, 1]\nsize: [1, 1]\ndesign_anchors: {GT: [0, 0]}\n"
@@ -210,7 +210,7 @@ def test_alt_text_lists_structures_per_layer(body):
 def test_pixel_cache_gives_identical_png_and_svg_stays_vector(body):
     atlas.clear_render_cache()
     cold = atlas.draw_view("posterior", points=["GB30"], body=body).png_bytes()
-    assert atlas._PIXEL_CACHE, "the first render should store the anatomy pixels"
+    assert anatomy._PIXEL_CACHE, "the first render should store the anatomy pixels"
     warm = atlas.draw_view("posterior", points=["GB30"], body=body).png_bytes()
     assert cold == warm
     # Other layers must not reuse these pixels.
@@ -226,7 +226,7 @@ def test_sciatic_nerve_follows_the_surface_marking(body):
     import numpy as np
 
     outlines = atlas.load_outlines("posterior")
-    geometry = atlas._layer_geometry(outlines, "nerves_vessels", atlas._anchor_positions(outlines, body, "posterior"),
+    geometry = anatomy._layer_geometry(outlines, "nerves_vessels", anatomy._anchor_positions(outlines, body, "posterior"),
                                      True)
     nerve = geometry.strokes[1].path.to_polygons(closed_only=False)[0]  # coloured line of the first shape
 

@@ -1,4 +1,4 @@
-"""Tests for hipcourse.causes: the causes data, the ranking, the explorer widget and the pain maps."""
+"""Tests for hipcourse.topics.causes: the causes data, the ranking, the explorer widget and the pain maps."""
 
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hipcourse import causes
-from hipcourse.causes import (
+from hipcourse.topics import causes
+from hipcourse.topics.causes import (
     NOT_A_DIAGNOSIS,
     CausesDataError,
     load_causes,
-    pain_map,
     rank_causes,
     symptoms_table,
     where_does_it_hurt,
 )
+from hipcourse.topics.painmap import pain_map
 from hipcourse.paths import repo_root
 
 DATA = repo_root() / "data"

@@ -1,12 +1,12 @@
-"""The personal chart (hipcourse.chart): validation, the rebuilt body, placements, printable sheets, the form."""
+"""The personal chart (hipcourse.figures.chart): validation, the rebuilt body, placements, printable sheets, the form."""
 
 import math
 
 import pytest
 
-from hipcourse import chart
-from hipcourse.chart import ChartInputError, MEASUREMENTS, make_chart, personal_body, validate_measurements
-from hipcourse.geometry import Body
+from hipcourse.figures import chart
+from hipcourse.figures.chart import ChartInputError, MEASUREMENTS, make_chart, personal_body, validate_measurements
+from hipcourse.content.geometry import Body
 
 REFERENCE = {"greater_trochanter_to_knee": 44, "gluteal_fold_to_knee": 33, "navel_to_pubic_bone": 13.5,
              "thumb_width": 2.0}

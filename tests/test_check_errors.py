@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import pytest
 
-from hipcourse.data import DataError, DataProblem, check_course, load_course
+from hipcourse.content.check import check_course
+from hipcourse.content.data import DataError, DataProblem, load_course
 from test_data import FIXTURE_POINTS, make_data_dir
 
 UNKNOWN_FUNCTION = "unknown function '{}' (allowed: lerp, mid, level, offset, intersect, line, horizontal, vertical)"
 SECOND_REGION_LINE = FIXTURE_POINTS.splitlines().index("    region: groin") + 2
 # libyaml notices the unclosed "[" on the line after it
 AFTER_BAD_LIST_LINE = FIXTURE_POINTS.splitlines().index("    english: Surging Gate") + 2
+
+
+# A valid source entry in the format of data/schemas/sources.schema.json (the source cases edit it).
+SOURCE = "  - key: {key}\n    title: a\n    citation: A. B. 2020.\n    kind: {kind}\n    topic: anatomy\n    doi: 10.1000/x1\n"
+RECORD_KINDS = ("guideline, systematic-review, trial, study, textbook, standard, patient-information, regulator, "
+                "reference-database, practitioner-text")
 
 
 def case(id, file, edits, entry, message, *, on_load=True, expected_file=None):
@@ -85,13 +92,32 @@ CASES = [
          [("        sources: [J-GB30-higokoro]\n", "        sources: [J-GB30-nope]\n")],
          "points[GB30].alternatives[who-alt].sources", "unknown source key 'J-GB30-nope'"),
     case("duplicate-source-key", "sources.yaml",
-         [("sources:\n", "sources:\n  - key: ZZ\n    title: a\n    kind: who\n"
-                         "  - key: ZZ\n    title: b\n    kind: who\n")],
+         [("sources:\n", "sources:\n" + SOURCE.format(key="ZZ", kind="study") + SOURCE.format(key="ZZ", kind="trial"))],
          "sources[1]", "duplicate key 'ZZ'"),
     case("source-kind-not-allowed", "sources.yaml",
-         [("sources:\n", "sources:\n  - key: ZZ\n    title: a\n    kind: gossip\n")],
-         "sources[ZZ].kind",
+         [("sources:\n", "sources:\n" + SOURCE.format(key="ZZ", kind="gossip"))],
+         "sources[ZZ].kind", "'gossip' is not one of: " + RECORD_KINDS),
+    case("source-old-kind-is-a-topic", "sources.yaml",  # the old `kind` values now go in `topic`
+         [("sources:\n", "sources:\n" + SOURCE.format(key="ZZ", kind="anatomy"))],
+         "sources[ZZ].kind", "'anatomy' is not one of: " + RECORD_KINDS),
+    case("source-topic-not-allowed", "sources.yaml",
+         [("sources:\n", "sources:\n" + SOURCE.format(key="ZZ", kind="study").replace("topic: anatomy", "topic: gossip"))],
+         "sources[ZZ].topic",
          "'gossip' is not one of: who, point-text, measurement, anatomy, cause, red-flag, safety, evidence"),
+    case("source-without-citation", "sources.yaml",
+         [("sources:\n", "sources:\n" + SOURCE.format(key="ZZ", kind="study").replace("    citation: A. B. 2020.\n", ""))],
+         "sources[ZZ]", "missing required field 'citation'"),
+    case("source-without-identifier", "sources.yaml",
+         [("sources:\n", "sources:\n" + SOURCE.format(key="ZZ", kind="study").replace("    doi: 10.1000/x1\n", ""))],
+         "sources[ZZ]", "needs at least one of: doi, pmid, isbn, url, no_acceptable_record with note"),
+    case("source-bad-doi", "sources.yaml",
+         [("sources:\n", "sources:\n" + SOURCE.format(key="ZZ", kind="study").replace("10.1000/x1", "https://doi.org/10.1000/x1"))],
+         "sources[ZZ].doi", "'https://doi.org/10.1000/x1' does not match the pattern ^10\\.[0-9]{4,9}/\\S+$",
+         on_load=False),
+    case("source-no-record-without-note", "sources.yaml",
+         [("sources:\n", "sources:\n" + SOURCE.format(key="ZZ", kind="study").replace(
+             "    doi: 10.1000/x1\n", "    no_acceptable_record: true\n"))],
+         "sources[ZZ]", "missing required field 'note'", on_load=False),
     case("duplicate-point-code", "points.yaml", [("  - code: SP12\n", "  - code: GB30\n")],
          "points[1]", "duplicate code 'GB30'"),
     case("point-code-is-landmark-id", "points.yaml", [("  - code: BL36\n", "  - code: GF\n")],

@@ -1,4 +1,4 @@
-"""Class results (hipcourse.classresults): read-only loading, bad files reported, summaries and figure."""
+"""Class results (hipcourse.instructor.classresults): read-only loading, bad files reported, summaries and figure."""
 
 import hashlib
 import json
@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from hipcourse import classresults
-from hipcourse.progress import ProgressStore, empty_progress
-from hipcourse.quiz import all_questions
+from hipcourse.instructor import classresults
+from hipcourse.learning.progress import ProgressStore, empty_progress
+from hipcourse.learning.quiz import all_questions
 
 
 def _snapshot(folder):

@@ -1,26 +1,31 @@
-"""Tests for hipcourse.completion: final-assessment sampling, the progress overview and the completion summary."""
+"""Tests for hipcourse.learning.completion: final-assessment sampling, the progress overview and the completion summary."""
 
 from __future__ import annotations
 
 import base64
+import dataclasses
+import html
 import re
 import shutil
+import types
 
 import pytest
 import yaml
 
-from hipcourse import completion
-from hipcourse.completion import (
+from hipcourse.learning import completion
+from hipcourse.learning.completion import (
     FINAL_BANK,
     FINAL_QUIZ_ID,
     SUMMARY_FILE_NAME,
     completion_summary,
     final_assessment,
+    point_takeaways,
     progress_overview,
     select_final_questions,
 )
+from hipcourse.content.data import load_course
 from hipcourse.paths import repo_root
-from hipcourse.progress import ProgressStore
+from hipcourse.learning.progress import ProgressStore
 
 DATA = repo_root() / "data"
 
@@ -51,6 +56,12 @@ def banks_dir(tmp_path, monkeypatch):
 @pytest.fixture()
 def store(tmp_path):
     return ProgressStore(tmp_path / "progress")
+
+
+@pytest.fixture()
+def course():
+    """The full course data (the banks_dir fixture's data folder has quiz banks only, no points.yaml)."""
+    return load_course(DATA)
 
 
 # ------------------------------------------------------------------------------------------- sampling
@@ -103,7 +114,7 @@ def test_sampling_rejects_bad_options(banks_dir):
 
 
 def test_final_assessment_real_banks_are_sampled_from_every_bank():
-    from hipcourse.quiz import bank_names
+    from hipcourse.learning.quiz import bank_names
 
     items = select_final_questions()
     assert len(items) >= 20
@@ -143,11 +154,11 @@ def test_progress_overview_counts_answers_per_lesson(banks_dir, store):
     assert final_row == ("Final assessment (best score)", "27 questions", "20", "74 %")
 
 
-def test_completion_summary_is_deterministic_html_without_dates(banks_dir, store):
+def test_completion_summary_is_deterministic_html_without_dates(banks_dir, store, course):
     store.record_score(FINAL_BANK, FINAL_QUIZ_ID, score=18, total=27)
-    summary = completion_summary(store=store)
+    summary = completion_summary(store=store, course=course)
     document = summary.to_html_document()
-    assert document == completion_summary(store=store).to_html_document()
+    assert document == completion_summary(store=store, course=course).to_html_document()
     assert document.startswith("<!DOCTYPE html>") and '<html lang="en">' in document
     assert "Your best final assessment score: 18 of 27." in document
     assert "<script" not in document
@@ -158,13 +169,13 @@ def test_completion_summary_is_deterministic_html_without_dates(banks_dir, store
     assert "Red flags come first" in repr(summary)
 
 
-def test_completion_summary_without_final_says_so(banks_dir, store):
-    assert "You have not taken the final assessment yet." in repr(completion_summary(store=store))
+def test_completion_summary_without_final_says_so(banks_dir, store, course):
+    assert "You have not taken the final assessment yet." in repr(completion_summary(store=store, course=course))
 
 
-def test_save_writes_into_the_progress_folder(banks_dir, tmp_path, monkeypatch):
+def test_save_writes_into_the_progress_folder(banks_dir, tmp_path, monkeypatch, course):
     monkeypatch.setenv("HIPCOURSE_PROGRESS_DIR", str(tmp_path / "learner"))
-    summary = completion_summary(store=ProgressStore(tmp_path / "learner"))
+    summary = completion_summary(store=ProgressStore(tmp_path / "learner"), course=course)
     path = summary.save()
     assert path == tmp_path / "learner" / SUMMARY_FILE_NAME
     assert path.read_text(encoding="utf-8") == summary.to_html_document()
@@ -174,11 +185,90 @@ def test_save_writes_into_the_progress_folder(banks_dir, tmp_path, monkeypatch):
     assert str(tmp_path) not in box.status.value  # no absolute path in outputs
 
 
-def test_save_reports_an_unwritable_folder(banks_dir, tmp_path):
+def test_save_reports_an_unwritable_folder(banks_dir, tmp_path, course):
     blocker = tmp_path / "file-not-folder"
     blocker.write_text("x", encoding="utf-8")
-    summary = completion_summary(store=ProgressStore(tmp_path / "p"))
+    summary = completion_summary(store=ProgressStore(tmp_path / "p"), course=course)
     box = summary.save_button(path=blocker / SUMMARY_FILE_NAME)
     box.button.click()
     assert "Could not save" in box.status.value
     assert completion.__all__
+
+
+# ----------------------------------------------------------------------- take-aways come from the point data
+def test_each_core_point_has_a_takeaway_with_its_traditional_use_and_pressure_rule_from_the_data():
+    course = load_course()
+    takeaways = point_takeaways(course=course)
+    core = [point for point in course.points.values() if point.core]
+    assert [title.split(" ")[0] for title, _ in takeaways] == [point.code for point in core]
+    for (title, text), point in zip(takeaways, core):
+        assert text.startswith(f"Traditionally used for {point.raw['traditionally_used_for'][0]}.")
+        note = point.raw.get("pressure_note")
+        if note:
+            assert " ".join(note.split()) in text
+        else:  # the first caution sentence about pressing
+            assert "press" in text.split(". ", 1)[1].lower()
+
+
+def test_sp12_takeaway_says_what_lesson_5_says_lower_belly_pain_and_light_pressure_only(tmp_path):
+    summary = completion_summary(store=ProgressStore(tmp_path / "p"), course=load_course())
+    text = dict(summary.takeaways)["SP12 (Surging Gate, groin)"]
+    assert text.startswith("Traditionally used for lower-belly (lower abdominal) pain.")
+    assert "lightly only" in text and "never firmly" in text
+    page = summary.to_html_document()
+    assert html.escape(text) in page and text in repr(summary)
+    # The old hand-written claim (SP12 "for hip pain", "press firmly") must be gone from the whole summary.
+    assert "SP12 are traditionally used for hip" not in page
+    assert "Press firmly" not in page
+
+
+def test_summary_follows_the_point_data_when_it_changes(tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(DATA, folder)
+    points = folder / "points.yaml"
+    text = points.read_text(encoding="utf-8")
+    old_use = "      - lower-belly (lower abdominal) pain\n"
+    old_note = "      Press SP12 lightly only, never firmly: the femoral artery and nerve lie right beside it. If you are\n"
+    assert text.count(old_use) == 1 and text.count(old_note) == 1
+    text = text.replace(old_use, "      - a test use that only this copy has\n")
+    text = text.replace(old_note, "      Test wording for SP12 only. If you are\n")
+    points.write_text(text, encoding="utf-8")
+    summary = completion_summary(store=ProgressStore(tmp_path / "p"), course=load_course(folder))
+    sp12 = dict(summary.takeaways)["SP12 (Surging Gate, groin)"]
+    assert sp12.startswith("Traditionally used for a test use that only this copy has.")
+    assert "Test wording for SP12 only." in sp12 and "lower-belly" not in sp12
+    assert "a test use that only this copy has" in summary.to_html_document()
+
+
+def test_a_core_point_without_any_pressure_wording_is_a_clear_error():
+    course = load_course()
+    point = course.points["GB30"]
+    bare = dataclasses.replace(point, raw={**point.raw, "cautions": ["Nothing about force here."],
+                                           "pressure_note": None, "pressure": None})
+    fake = types.SimpleNamespace(points={"GB30": bare})
+    with pytest.raises(ValueError, match=r"^data/points\.yaml: points\[GB30\]: core point with no 'pressure_note'"):
+        point_takeaways(course=fake)
+    unused = dataclasses.replace(point, raw={**point.raw, "traditionally_used_for": []})
+    with pytest.raises(ValueError, match=r"points\[GB30\]: core point without traditionally_used_for"):
+        point_takeaways(course=types.SimpleNamespace(points={"GB30": unused}))
+    level = dataclasses.replace(point, raw={**point.raw, "pressure": "light"})
+    assert point_takeaways(course=types.SimpleNamespace(points={"GB30": level}))[0][1].endswith(
+        "Press GB30 lightly only.")
+
+
+def test_summary_agrees_with_the_acupressure_verdict_and_cites_known_sources(tmp_path):
+    treatments = yaml.safe_load((DATA / "treatments.yaml").read_text(encoding="utf-8"))["treatments"]
+    acupressure = next(t for t in treatments if t["id"] == "practitioner-acupressure")
+    assert (acupressure["verdict"], acupressure["certainty"]) == ("unproven", "very-low")
+    summary = completion_summary(store=ProgressStore(tmp_path / "p"), course=load_course())
+    fits = dict(summary.takeaways)["Where acupressure fits"]
+    assert fits.startswith("Acupressure for hip pain is unproven (very low certainty")
+    keys = {entry["key"] for entry in yaml.safe_load((DATA / "sources.yaml").read_text(encoding="utf-8"))["sources"]}
+    assert set(completion._TAKEAWAY_SOURCES) <= keys
+
+
+def test_summary_sentences_are_plain_length(tmp_path):
+    summary = completion_summary(store=ProgressStore(tmp_path / "p"), course=load_course())
+    for title, text in summary.takeaways:
+        for sentence in re.split(r"(?<=[.!?])\s+", text):
+            assert len(sentence.split()) <= 35, (title, sentence)

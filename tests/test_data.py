@@ -1,4 +1,4 @@
-"""Tests of hipcourse.paths, hipcourse.data, hipcourse.sources and the `check` command.
+"""Tests of hipcourse.paths, hipcourse.content.data, hipcourse.content.sources and the `check` command.
 
 `make_data_dir` (also used by test_check_errors.py and test_geometry.py) builds a
 temporary data folder from the real views/landmarks/scales/schemas, a small fixture
@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from hipcourse import cli, paths, sources
-from hipcourse.data import (Course, DataError, DataProblem, check_course, load_course,
-                            read_yaml)
+from hipcourse import cli, paths
+from hipcourse.content import sources
+from hipcourse.content.check import check_course
+from hipcourse.content.data import Course, DataError, DataProblem, load_course, read_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 REAL_DATA = REPO / "data"
@@ -165,8 +166,8 @@ def fixture_sources(*texts: str) -> str:
     """A sources.yaml holding exactly the keys cited in ``texts``."""
     lines = ["sources:"]
     for key in _cited_keys(*texts):
-        lines += [f"  - key: {key}", f"    title: Title of {key}",
-                  f"    url: https://example.org/{key.lower()}", "    kind: anatomy"]
+        lines += [f"  - key: {key}", f"    title: Title of {key}", f"    citation: Citation of {key}.",
+                  f"    url: https://example.org/{key.lower()}", "    kind: study", "    topic: anatomy"]
     return "\n".join(lines) + "\n"
 
 
@@ -293,7 +294,7 @@ def test_every_load_skips_the_slow_jsonschema_import(data_dir):
     import subprocess
     import sys
 
-    code = ("import sys; from hipcourse.data import load_course; load_course(sys.argv[1]); "
+    code = ("import sys; from hipcourse.content.data import load_course; load_course(sys.argv[1]); "
             "print('jsonschema' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code, str(data_dir)], capture_output=True,
                             text=True, cwd=REPO / "notebooks", check=True)
@@ -409,7 +410,7 @@ def test_views_cover_the_required_landmarks():
 def test_lookup_and_format_reference(data_dir):
     assert sources.lookup("K-BL54", data_dir=data_dir).title == "Title of K-BL54"
     assert (sources.format_reference("K-BL54", data_dir=data_dir)
-            == "**[K-BL54]** Title of K-BL54. <https://example.org/k-bl54>")
+            == "**[K-BL54]** Citation of K-BL54. <https://example.org/k-bl54>")
     with pytest.raises(KeyError, match="unknown source key 'Z-none'"):
         sources.lookup("Z-none", data_dir=data_dir)
 
@@ -418,8 +419,9 @@ def test_format_reference_prefers_citation_and_handles_no_url(data_dir):
     (data_dir / "sources.yaml").write_text(
         (data_dir / "sources.yaml").read_text()
         + "  - key: W1\n    title: WHO book\n    citation: WHO WPRO. Standard locations. 2008.\n"
-          "    kind: who\n")
-    assert sources.format_reference("W1", data_dir=data_dir) == "**[W1]** WHO WPRO. Standard locations. 2008."
+          "    kind: standard\n    topic: who\n    isbn: 978-92-9061-248-7\n")
+    assert (sources.format_reference("W1", data_dir=data_dir)
+            == "**[W1]** WHO WPRO. Standard locations. 2008. ISBN 978-92-9061-248-7")
 
 
 def test_references_markdown_sorts_and_deduplicates(data_dir):
@@ -436,7 +438,7 @@ def test_cited_keys_finds_citations_only():
 
 
 def test_citations_are_parsed_once_for_notebooks_and_the_tool():
-    from hipcourse import sources
+    from hipcourse.content import sources
 
     text = "See [K-BL54] and [E-li2018, W1; C-devon]. [Note] is a word, [x] a box, [Lesson 1](01.ipynb) a link."
     assert sources.cited_keys(text) == ["K-BL54", "E-li2018", "W1", "C-devon"]

@@ -1,12 +1,12 @@
-"""The pain diary (hipcourse.diary): validation, saving through the progress store, the sample, the plot."""
+"""The pain diary (hipcourse.practice.diary): validation, saving through the progress store, the sample, the plot."""
 
 import datetime as dt
 import json
 
 import pytest
 
-from hipcourse.diary import CAPTION, Diary, DiaryError, diary_widget, plot_diary, sample_entries, validate_entry
-from hipcourse.progress import ProgressStore
+from hipcourse.practice.diary import CAPTION, Diary, DiaryError, diary_widget, plot_diary, sample_entries, validate_entry
+from hipcourse.learning.progress import ProgressStore
 
 
 @pytest.fixture

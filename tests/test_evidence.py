@@ -1,4 +1,4 @@
-"""Tests for hipcourse.evidence: evidence and treatment data, the forest plot and its alt text, the simulation."""
+"""Tests for hipcourse.topics.evidence: evidence and treatment data, the forest plot and its alt text, the simulation."""
 
 from __future__ import annotations
 
@@ -9,25 +9,24 @@ import numpy as np
 import pytest
 import yaml
 
-from hipcourse import evidence
-from hipcourse.evidence import (
-    COMPARISON_STYLES,
+from hipcourse.topics import evidence
+from hipcourse.topics.evidence import (
     EvidenceDataError,
-    forest_alt_text,
-    forest_plot,
-    forest_rows,
     guidelines_table,
     load_evidence,
     load_treatments,
-    regression_to_mean_explorer,
-    regression_to_mean_figure,
-    simulate_regression_to_mean,
     treatments_table,
     unplotted_table,
     validate_evidence,
     validate_treatments,
     check_evidence_data,
     check_treatments_data,
+)
+from hipcourse.topics.evidence_plots import COMPARISON_STYLES, forest_alt_text, forest_plot, forest_rows
+from hipcourse.topics.regression import (
+    regression_to_mean_explorer,
+    regression_to_mean_figure,
+    simulate_regression_to_mean,
 )
 from hipcourse.paths import repo_root
 
@@ -241,10 +240,12 @@ def test_explorer_slider_updates_the_result():
     assert repr(explorer).startswith("Regression-to-the-mean explorer")
 
 
-def test_module_import_stays_light():
-    # evidence.py must not import yaml, numpy or matplotlib at module level (notebook import budget).
-    source = (repo_root() / "notebooks" / "hipcourse" / "evidence.py").read_text(encoding="utf-8")
+@pytest.mark.parametrize("module", ["evidence", "evidence_plots", "regression"])
+def test_module_import_stays_light(module):
+    # The lesson 7 modules must not import yaml, numpy or matplotlib at module level (notebook import budget).
+    source = (repo_root() / "notebooks" / "hipcourse" / "topics" / f"{module}.py").read_text(encoding="utf-8")
     top_level = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
+    assert top_level
     assert not [line for line in top_level if re.search(r"\b(yaml|numpy|matplotlib|ipywidgets|jsonschema)\b", line)]
     assert evidence.__all__
 
@@ -272,3 +273,86 @@ def test_explorer_threshold_is_a_labelled_number_box_clamped_to_its_range():
     assert box.value == 9.5
     assert simulate_regression_to_mean(threshold=9.5, seed=7).summary() in explorer.result.value
     assert "slider" not in explorer.children[0].value.lower()
+
+
+# ---------------------------------------------------------------- evidence at its real certainty (issue 13)
+_VERDICT_RANK = {"recommended": 5, "may-help": 4, "advice": 3, "unproven": 2, "not-recommended": 1, "avoid": 0}
+_CERTAINTY_RANK = {"high": 4, "moderate": 3, "low": 2, "very-low": 1, "none-found": 0, "not-applicable": 0}
+
+
+def _treatments():
+    return load_treatments()["treatments"]
+
+
+def test_no_acupressure_verdict_or_certainty_for_hip_pain_ranks_above_acupunctures():
+    items = _treatments()
+    acupuncture = next(t for t in items if t["id"] == "acupuncture")
+    acupressure = [t for t in items if "acupressure" in (t["id"] + " " + t["name"]).lower()]
+    assert len(acupressure) >= 2, "treatments.yaml has no acupressure entries to compare"
+    for item in acupressure:
+        assert _VERDICT_RANK[item["verdict"]] <= _VERDICT_RANK[acupuncture["verdict"]], item["id"]
+        assert _CERTAINTY_RANK[item["certainty"]] <= _CERTAINTY_RANK[acupuncture["certainty"]], item["id"]
+
+
+def test_acupressure_for_hip_pain_is_unproven_with_very_low_indirect_evidence_and_no_pt_claim():
+    item = next(t for t in _treatments() if t["id"] == "practitioner-acupressure")
+    assert (item["verdict"], item["certainty"]) == ("unproven", "very-low")
+    assert item["evidence"].startswith("Unproven for hip pain (very low certainty; the evidence is indirect).")
+    assert "non-specific relief" in item["evidence"]
+    assert "one unblinded trial" in item["evidence"]
+    assert not re.search(r"beats? (physio|physical)", item["evidence"], re.IGNORECASE)
+
+
+def test_no_treatment_is_unproven_with_high_certainty():
+    # "Unproven, high certainty" reads as a contradiction to a lay reader: a well-tested failure is
+    # "not-recommended"; something untested is "none-found".
+    assert [t["id"] for t in _treatments() if (t["verdict"], t["certainty"]) == ("unproven", "high")] == []
+
+
+def test_exercise_certainty_is_stated_per_condition():
+    items = {t["id"]: t for t in _treatments()}
+    hip_oa, lateral = items["exercise"], items["exercise-lateral-hip"]
+    assert "osteoarthritis" in hip_oa["name"] and "outer side of the hip" in lateral["name"]
+    assert (hip_oa["certainty"], set(hip_oa["sources"])) == ("high", {"E-nice226", "E-acr2019"})
+    assert lateral["certainty"] == "moderate" and "E-mellor2018" in lateral["sources"]
+    assert "one good trial, LEAP" in lateral["evidence"]
+    assert _CERTAINTY_RANK[lateral["certainty"]] < _CERTAINTY_RANK[hip_oa["certainty"]]
+
+
+def test_cochrane_hip_review_says_six_trials_two_sham_controlled(real_evidence):
+    sham = next(e for e in real_evidence["entries"] if e["id"] == "cochrane-hip-sham")
+    assert "6 randomised trials" in sham["design"] and "Only 2 of the 6 trials used a sham" in sham["certainty_note"]
+
+
+def _figure_kinds():
+    import ast
+
+    kinds = []
+    for path in sorted((repo_root() / "notebooks" / "hipcourse" / "topics").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "cached_figure"
+                    and isinstance(node.args[0], ast.Constant)):
+                kinds.append((path.stem, node.args[0].value))
+    return kinds
+
+
+def test_figure_kinds_name_the_module_that_defines_the_function():
+    import importlib
+
+    kinds = _figure_kinds()
+    assert {stem for stem, _ in kinds} == {"painmap", "evidence_plots", "regression"}
+    for stem, kind in kinds:
+        module_name, _, function_name = kind.partition(":")
+        assert module_name == f"hipcourse.topics.{stem}", kind
+        assert callable(getattr(importlib.import_module(module_name), function_name)), kind
+
+
+def test_treatments_never_group_sp12_with_hip_pain_and_match_the_point_data():
+    # Lesson 5 and data/points.yaml: SP12 is traditionally used for lower-belly pain and pressed lightly only.
+    from hipcourse.content.data import load_course
+
+    sp12 = load_course().points["SP12"]
+    assert sp12.raw["traditionally_used_for"][0].startswith("lower-belly")
+    text = " ".join(t["evidence"] for t in _treatments())
+    assert "SP12 for lower-belly pain" in " ".join(text.split()) and "SP12 is pressed only lightly" in text
+    assert not re.search(r"(and|,) (the )?other points are traditionally used for hip", text)

@@ -1,8 +1,8 @@
-"""Tests of the construction language (hipcourse.expr)."""
+"""Tests of the construction language (hipcourse.content.expr)."""
 
 import pytest
 
-from hipcourse.expr import ExprError, format_fraction, parse
+from hipcourse.content.expr import ExprError, format_fraction, parse
 
 POINTS = {"A": (0.0, 0.0), "B": (6.0, 3.0), "C": (2.0, 10.0), "P": (1.0, 1.0)}
 SCALES = {"abdomen": 2.0, "back": 2.5}
@@ -132,7 +132,7 @@ def test_module_never_calls_eval_exec_or_compile():
     import ast
     import inspect
 
-    import hipcourse.expr as module
+    import hipcourse.content.expr as module
 
     tree = ast.parse(inspect.getsource(module))
     called = {node.func.id for node in ast.walk(tree)

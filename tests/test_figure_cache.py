@@ -1,4 +1,4 @@
-"""The figure cache (hipcourse.figurecache): stored figures are current and identical to a fresh drawing.
+"""The figure cache (hipcourse.figures.cache): stored figures are current and identical to a fresh drawing.
 
 The first two tests check the files committed in images/figure-cache/; the rest drive the cache itself with
 small figures in a temporary folder.
@@ -9,9 +9,9 @@ import os
 
 import pytest
 
-from hipcourse import figurecache
-from hipcourse.figurecache import CACHE_ENV, CachedFigure, cached_figure, figure_key
-from hipcourse.figures import AtlasFigure, new_figure
+from hipcourse.figures import cache as figurecache
+from hipcourse.figures.cache import CACHE_ENV, CachedFigure, cached_figure, figure_key
+from hipcourse.figures.display import AtlasFigure, new_figure
 from hipcourse.paths import repo_root
 
 STORED = figurecache.stored_entries()
@@ -200,8 +200,8 @@ def test_lesson_calls_are_served_from_the_stored_figures(monkeypatch, kind):
 
 
 def test_a_learners_own_body_is_always_drawn(monkeypatch):
-    from hipcourse.atlas import draw_view
-    from hipcourse.geometry import Body
+    from hipcourse.figures.atlas import draw_view
+    from hipcourse.content.geometry import Body
 
     monkeypatch.delenv(CACHE_ENV, raising=False)
     own = draw_view("posterior", layers=("outline", "bones"), points=(), body=Body.reference().scaled(

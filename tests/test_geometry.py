@@ -1,4 +1,4 @@
-"""Tests of hipcourse.geometry against hand computations on the reference body.
+"""Tests of hipcourse.content.geometry against hand computations on the reference body.
 
 Reference coordinates (data/landmarks.yaml): GT posterior (17, 92), lateral (0, 92);
 SH posterior (0, 93), lateral (-11, 93); SCJ (0, 90); PSIS (3.5, 98.5); SC (1, 91.2);
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from hipcourse.data import load_course
-from hipcourse.geometry import Body, GeometryError
+from hipcourse.content.data import load_course
+from hipcourse.content.geometry import Body, GeometryError
 
 REAL_DATA = Path(__file__).resolve().parent.parent / "data"
 THIGH_L = 44 / 19

@@ -4,7 +4,7 @@ that keeps another playwright session open), which playwright's sync API refuses
 import asyncio
 import threading
 
-from hipcourse.handouts import html_to_pdf
+from hipcourse.instructor.handouts import html_to_pdf
 
 
 def test_pdf_printing_inside_a_running_event_loop(tmp_path):

@@ -2,7 +2,7 @@
 
 import json
 
-from hipcourse import atlas
+from hipcourse.figures import atlas, images
 
 
 def test_images_are_up_to_date():
@@ -11,7 +11,7 @@ def test_images_are_up_to_date():
 
 
 def test_every_image_has_alt_text_and_is_in_the_manifest():
-    folder = atlas._images_dir()
+    folder = images._images_dir()
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     for name in atlas.image_specs():
         alt = (folder / f"{name}.alt.txt").read_text(encoding="utf-8")

@@ -1,12 +1,13 @@
-"""Instructor answer keys (hipcourse.keys): generated from the banks, answers computed, every explanation shown."""
+"""Instructor answer keys (hipcourse.instructor.keys): generated from the banks, answers computed, every explanation shown."""
 
 import html
 
 import pytest
 
-from hipcourse import cli, keys
-from hipcourse.geometry import Body
-from hipcourse.quiz import Numeric, all_questions, bank_names
+from hipcourse import cli
+from hipcourse.instructor import keys
+from hipcourse.content.geometry import Body
+from hipcourse.learning.quiz import Numeric, all_questions, bank_names
 
 
 def _flat(text):

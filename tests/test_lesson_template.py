@@ -249,7 +249,7 @@ def _good():
         new_markdown_cell("# Lesson 9: Fixture"),
         new_markdown_cell("## Overview\n\nOne line.\n\nBy the end of this lesson you can:\n\n- a\n- b\n- c"),
         new_markdown_cell("## Prerequisites and time\n\nNone.\n\nTime: about 10 minutes"),
-        new_code_cell("from hipcourse.quiz import show_quiz"),
+        new_code_cell("from hipcourse.learning.quiz import show_quiz"),
         new_markdown_cell("## 1. First\n\nText [T-a].\n\n### Check yourself"),
         new_code_cell('show_quiz("lesson09", "first")'),
         new_markdown_cell("## 2. Second\n\n![A hip drawing](x.png)\n\n### Check yourself"),

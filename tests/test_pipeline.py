@@ -114,7 +114,7 @@ def test_layout_models_are_stored_without_unset_traits(tmp_path):
 
 
 DIARY_CELL = ("import sys; sys.path.insert(0, {notebooks!r})\n"
-              "from hipcourse.diary import plot_diary\n"
+              "from hipcourse.practice.diary import plot_diary\n"
               "plot_diary([{{'date': '2024-01-0{day}', 'before': 6, 'after': 4}}], title='Fixture diary')")
 
 
@@ -129,7 +129,7 @@ def test_figures_are_stored_per_notebook_and_replaced_when_they_change(tmp_path,
     stored = sorted(p.name for p in store.iterdir())
     assert len(stored) == 2 and {Path(n).suffix for n in stored} == {".json", ".png"}
     meta = json.loads(next(store.glob("*.json")).read_text(encoding="utf-8"))
-    assert meta["kind"] == "hipcourse.diary:plot_diary" and meta["params"]["title"] == "Fixture diary"
+    assert meta["kind"] == "hipcourse.practice.diary:plot_diary" and meta["params"]["title"] == "Fixture diary"
 
     again = ex.process(path, sources=SOURCES)
     assert not again.changed and not again.figures_changed and sorted(p.name for p in store.iterdir()) == stored

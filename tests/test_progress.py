@@ -7,8 +7,9 @@ import stat
 
 import pytest
 
-from hipcourse import progress as progmod
-from hipcourse.progress import ProgressError, ProgressStore, next_box, progress_panel, validate_progress
+from hipcourse.learning import progress as progmod
+from hipcourse.learning.panel import progress_panel
+from hipcourse.learning.progress import ProgressError, ProgressStore, next_box, validate_progress
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 

@@ -10,9 +10,10 @@ from matplotlib.backend_bases import MouseEvent
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 from quiz_fakes import FakeBody, data_copy, make_figure  # noqa: E402
 
-from hipcourse import quiz as quizmod  # noqa: E402
-from hipcourse.progress import ProgressStore  # noqa: E402
-from hipcourse.quiz import (  # noqa: E402
+from hipcourse.learning import locate as locatemod  # noqa: E402
+from hipcourse.learning import quiz as quizmod  # noqa: E402
+from hipcourse.learning.progress import ProgressStore  # noqa: E402
+from hipcourse.learning.quiz import (  # noqa: E402
     Locate, Match, MultipleChoice, Numeric, Quiz, QuizBankError, SingleChoice, TrueFalse, agg_canvas,
     load_bank, make_question, show_quiz,
 )
@@ -387,7 +388,7 @@ def test_locate_keyboard_route(bank):
 
 def test_locate_landmark_uses_the_default_scale(bank):
     q = locate(bank, "fx-locate-gt")
-    assert q.code == "GT" and q.scale == quizmod.LANDMARK_SCALE and q.steps == []
+    assert q.code == "GT" and q.scale == locatemod.LANDMARK_SCALE and q.steps == []
     click_on(q, 16.0, 92.0)
     assert "Correct" in q.feedback.value
 
@@ -426,8 +427,8 @@ def test_show_quiz_defaults_to_the_learner_store(data_dir, tmp_path):
 
 
 def test_show_quiz_with_locate_questions_draws_each_view_with_the_atlas(data_dir, store, monkeypatch):
-    from hipcourse import atlas
-    from hipcourse.figures import AtlasFigure
+    from hipcourse.figures import plates
+    from hipcourse.figures.display import AtlasFigure
 
     calls = []
 
@@ -435,7 +436,7 @@ def test_show_quiz_with_locate_questions_draws_each_view_with_the_atlas(data_dir
         calls.append((view, kwargs))
         return AtlasFigure(make_figure(), alt_text=f"Outline of the hip seen from the {view}.")
 
-    monkeypatch.setattr(atlas, "draw_view", fake_draw_view)
+    monkeypatch.setattr(plates, "draw_view", fake_draw_view)
     body = FakeBody()
     q = show_quiz("lesson90", "where", store=store, body=body, canvas_factory=agg_canvas)
     assert [type(x) for x in q.questions] == [Locate, Locate]
@@ -450,7 +451,7 @@ def test_show_quiz_with_locate_questions_draws_each_view_with_the_atlas(data_dir
 
 # ---------------------------------------------------------------------------------------------- real course data
 def test_locate_with_the_real_body_and_atlas(tmp_path):
-    from hipcourse.geometry import Body
+    from hipcourse.content.geometry import Body
 
     body = Body.reference(data_dir=REPO / "data")
     s = {"id": "real-gb30", "type": "locate", "prompt": "Click where GB30 lies.", "point": "GB30",
@@ -468,7 +469,7 @@ def test_locate_with_the_real_body_and_atlas(tmp_path):
 
 def test_every_computed_answer_in_the_course_banks_resolves():
     # Numeric answers and locate targets are computed from the course data: each must exist.
-    from hipcourse.geometry import Body
+    from hipcourse.content.geometry import Body
 
     body = Body.reference(data_dir=REPO / "data")
     for bank, _quiz, s in quizmod.all_questions(data_dir=REPO / "data"):
@@ -519,14 +520,14 @@ def test_verdict_is_in_words_and_colour_is_only_a_side_bar(bank, store):
 def test_locate_diagram_is_at_most_the_laptop_height_and_grades_in_data_coordinates(tmp_path):
     import ipywidgets as widgets
 
-    from hipcourse.geometry import Body
+    from hipcourse.content.geometry import Body
 
     body = Body.reference(data_dir=REPO / "data")
     s = {"id": "small-gb30", "type": "locate", "prompt": "Click where GB30 lies.", "point": "GB30",
          "view": "posterior", "tolerance_cun": 1.0, "explanation": "One third of the way from GT to SH."}
     q = make_question(s, body=body, canvas_factory=agg_canvas, store=ProgressStore(tmp_path))
     width, height = q.figure.get_size_inches()
-    assert height <= quizmod.LOCATE_MAX_HEIGHT_IN + 1e-9 and width < height
+    assert height <= locatemod.LOCATE_MAX_HEIGHT_IN + 1e-9 and width < height
     assert height * q.figure.dpi <= 620  # pixels on screen: prompt, picture and feedback fit together
     # Prompt on top; picture and a column with the buttons and the feedback side by side (wrapping if narrow).
     prompt, row = q.children

@@ -18,8 +18,8 @@ from matplotlib.backend_bases import MouseEvent
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 from quiz_fakes import FIXTURE_DATA, FakeBody, make_figure  # noqa: E402
 
-from hipcourse.progress import MAX_BOX, ProgressStore, validate_progress  # noqa: E402
-from hipcourse.quiz import load_bank, make_question, show_quiz  # noqa: E402
+from hipcourse.learning.progress import MAX_BOX, ProgressStore, validate_progress  # noqa: E402
+from hipcourse.learning.quiz import load_bank, make_question, show_quiz  # noqa: E402
 
 # database=None: no .hypothesis folder in the working tree; deadline=None: the machine is shared.
 COMMON = {"deadline": None, "database": None, "suppress_health_check": [HealthCheck.too_slow,

@@ -1,6 +1,6 @@
 """The quick happy path of quiz bank validation never accepts a bad bank and never changes a message.
 
-``load_bank`` confirms a valid bank with :func:`hipcourse.schemas.surely_valid` (no jsonschema import) and
+``load_bank`` confirms a valid bank with :func:`hipcourse.content.schemas.surely_valid` (no jsonschema import) and
 asks jsonschema whenever that does not say yes. These tests hold it to that:
 
 * every rule of ``data/schemas/quiz_bank.schema.json`` (each conditional branch, pattern, minimum, length,
@@ -26,11 +26,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hipcourse import quiz as quizmod
-from hipcourse.data import load_yaml
-from hipcourse.progress import ProgressStore
-from hipcourse.quiz import QuizBankError, load_bank, show_quiz
-from hipcourse.schemas import jsonschema_module, surely_valid
+from hipcourse.learning import banks as quizmod
+from hipcourse.content.data import load_yaml
+from hipcourse.learning.progress import ProgressStore
+from hipcourse.learning.quiz import QuizBankError, load_bank, show_quiz
+from hipcourse.content.schemas import jsonschema_module, surely_valid
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((REPO / "data" / "schemas" / "quiz_bank.schema.json").read_text(encoding="utf-8"))
@@ -427,7 +427,7 @@ def test_every_course_bank_takes_the_quick_path():
 def test_loading_the_course_banks_does_not_import_jsonschema():
     probe = textwrap.dedent("""
         import sys
-        from hipcourse import quiz
+        from hipcourse.learning import quiz
         for name in quiz.bank_names(data_dir="../data"):
             quiz.load_bank(name, data_dir="../data")
         print("jsonschema" in sys.modules)

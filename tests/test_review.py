@@ -8,9 +8,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 from quiz_fakes import FakeBody, data_copy, make_figure  # noqa: E402
 
-from hipcourse.progress import ProgressStore  # noqa: E402
-from hipcourse.quiz import Quiz, QuizBankError, agg_canvas  # noqa: E402
-from hipcourse.review import LessonProgress, progress_summary, review_items, review_quiz  # noqa: E402
+from hipcourse.learning.progress import ProgressStore  # noqa: E402
+from hipcourse.learning.quiz import Quiz, QuizBankError, agg_canvas  # noqa: E402
+from hipcourse.learning.review import LessonProgress, progress_summary, review_items, review_quiz  # noqa: E402
 
 ALL = ["fx-single", "fx-multiple", "fx-tf", "fx-match", "fx-num-scale", "fx-num-dist", "fx-locate", "fx-locate-gt"]
 

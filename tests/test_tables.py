@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hipcourse import tables
+from hipcourse.content import tables
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -16,7 +16,7 @@ Measured (targets in brackets; every "median" is over ``--runs`` runs):
 * ``cells`` (a diagnosis, no target): each lesson's slowest cells and its time outside cells.
 
 Kernels read stored figures from ``images/figure-cache/`` as a learner's kernel does; ``--figure-cache off``
-measures the cold path where every figure is drawn (``hipcourse.figurecache``).
+measures the cold path where every figure is drawn (``hipcourse.figures.cache``).
 
 This is a command, not a test: timings depend on the machine. Run it from anywhere with the project venv::
 
@@ -233,8 +233,8 @@ def _median_ms(function, *, runs: int, warmup: int = 1) -> float:
 def bench_atlas(*, runs: int) -> dict:
     """Median ms of ``draw_view(view)`` plus one Agg render, per view."""
     sys.path.insert(0, str(NOTEBOOKS))
-    from hipcourse import atlas
-    from hipcourse.geometry import Body
+    from hipcourse.figures import atlas
+    from hipcourse.content.geometry import Body
 
     body = Body.reference()
     return {view: _median_ms(lambda v=view: atlas.draw_view(v, body=body).figure.canvas.draw(), runs=runs)
@@ -242,7 +242,7 @@ def bench_atlas(*, runs: int) -> dict:
 
 
 def _first_question(kind: str):
-    from hipcourse.quiz import all_questions
+    from hipcourse.learning.quiz import all_questions
 
     for bank, quiz_id, spec in all_questions():
         if spec["type"] == kind:
@@ -253,8 +253,8 @@ def _first_question(kind: str):
 def bench_quiz(*, runs: int) -> dict:
     """Median ms from choosing an answer and pressing Check to the feedback (progress file written)."""
     sys.path.insert(0, str(NOTEBOOKS))
-    from hipcourse.progress import ProgressStore
-    from hipcourse.quiz import make_question
+    from hipcourse.learning.progress import ProgressStore
+    from hipcourse.learning.quiz import make_question
 
     found = _first_question("single")
     if found is None:
@@ -277,8 +277,8 @@ def bench_quiz(*, runs: int) -> dict:
 def bench_locate(*, runs: int) -> dict:
     """Median ms of a locate click: graded (with progress saved) and the figure redrawn with Agg."""
     sys.path.insert(0, str(NOTEBOOKS))
-    from hipcourse.progress import ProgressStore
-    from hipcourse.quiz import agg_canvas, make_question
+    from hipcourse.learning.progress import ProgressStore
+    from hipcourse.learning.quiz import agg_canvas, make_question
 
     found = _first_question("locate")
     if found is None:

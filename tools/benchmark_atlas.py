@@ -48,8 +48,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="timed runs per view (default 7)")
     options = parser.parse_args(argv)
-    from hipcourse import atlas
-    from hipcourse.geometry import Body
+    from hipcourse.figures import atlas
+    from hipcourse.content.geometry import Body
 
     body = Body.reference()
     status = 0

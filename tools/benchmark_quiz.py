@@ -40,11 +40,11 @@ def _median_ms(fn, repeat: int) -> float:
 
 
 def _locate_question(store):
-    from hipcourse.quiz import agg_canvas, load_bank, make_question
+    from hipcourse.learning.quiz import agg_canvas, load_bank, make_question
 
     try:
-        from hipcourse.atlas import draw_view
-        from hipcourse.geometry import Body
+        from hipcourse.figures.atlas import draw_view
+        from hipcourse.content.geometry import Body
 
         body = Body.reference()
         figure = draw_view("posterior", layers=["outline", "bones", "landmarks"], points=(), labels=False,
@@ -72,8 +72,8 @@ def main(argv=None) -> int:
         os.environ["HIPCOURSE_PROGRESS_DIR"] = tmp
         from matplotlib.backend_bases import MouseEvent
 
-        from hipcourse.progress import ProgressStore
-        from hipcourse.quiz import make_question
+        from hipcourse.learning.progress import ProgressStore
+        from hipcourse.learning.quiz import make_question
 
         store = ProgressStore(tmp)
         for n in range(200):  # a learner well into the course

@@ -13,7 +13,7 @@ This is the only way outputs get into the committed notebooks (CONTRIBUTING.md).
    so that re-executing an unchanged notebook gives byte-identical files;
 5. writes the file only if its bytes changed;
 6. for a course notebook (under ``notebooks/``), stores every figure it showed in
-   ``images/figure-cache/<notebook name>/`` (see ``hipcourse.figurecache``): the kernel runs with
+   ``images/figure-cache/<notebook name>/`` (see ``hipcourse.figures.cache``): the kernel runs with
    ``HIPCOURSE_FIGURE_CACHE=write:<temporary folder>``, so figures are always drawn, never read back, and the
    folder is replaced only when its files differ, so figures the notebook no longer shows disappear with it.
 
@@ -66,17 +66,17 @@ class Result:
 
 # --------------------------------------------------------------------------------------------- references
 def _bibliography():
-    """``hipcourse.sources``: the one parser of ``[KEY]`` citations and renderer of reference lists."""
+    """``hipcourse.content.sources``: the one parser of ``[KEY]`` citations and renderer of reference lists."""
     notebooks = str(ROOT / "notebooks")
     if notebooks not in sys.path:
         sys.path.insert(0, notebooks)
-    from hipcourse import sources  # noqa: PLC0415
+    from hipcourse.content import sources  # noqa: PLC0415
 
     return sources
 
 
 def cited_keys(text: str) -> list[str]:
-    """The source keys cited in markdown ``text`` (see :func:`hipcourse.sources.cited_keys`)."""
+    """The source keys cited in markdown ``text`` (see :func:`hipcourse.content.sources.cited_keys`)."""
     return _bibliography().cited_keys(text)
 
 

@@ -5,7 +5,7 @@ To add one, write a small function that imports your module lazily (so
 ``check`` stays fast) and add one line to the dict, e.g.::
 
     def _images(argv):
-        from .atlas import images_main
+        from hipcourse.figures.images import images_main
         return images_main(argv)
 
     COMMANDS["images"] = _images
@@ -27,7 +27,7 @@ def check_main(argv: Sequence[str]) -> int:
     parser.add_argument("--data-dir", help="folder with the YAML files (default: data/ or "
                                            "$HIPCOURSE_DATA_DIR)")
     options = parser.parse_args(argv)
-    from .data import check_course
+    from hipcourse.content.check import check_course
 
     report = check_course(options.data_dir)
     if report.ok:
@@ -41,9 +41,9 @@ def check_main(argv: Sequence[str]) -> int:
 
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "check": check_main,
-    "images": lambda argv: __import__("hipcourse.atlas", fromlist=["images_main"]).images_main(argv),
-    "answer-keys": lambda argv: __import__("hipcourse.keys", fromlist=["answer_keys_main"]).answer_keys_main(argv),
-    "handouts": lambda argv: __import__("hipcourse.handouts", fromlist=["handouts_main"]).handouts_main(argv),
+    "images": lambda argv: __import__("hipcourse.figures.images", fromlist=["images_main"]).images_main(argv),
+    "answer-keys": lambda argv: __import__("hipcourse.instructor.keys", fromlist=["answer_keys_main"]).answer_keys_main(argv),
+    "handouts": lambda argv: __import__("hipcourse.instructor.handouts", fromlist=["handouts_main"]).handouts_main(argv),
 }
 
 

@@ -94,7 +94,7 @@ def test_every_figure_has_alt_text(lesson: LessonPage):
 
 
 def _handouts_available() -> bool:
-    return (NOTEBOOKS / "hipcourse" / "handouts.py").exists()
+    return (NOTEBOOKS / "hipcourse" / "instructor" / "handouts.py").exists()
 
 
 if _handouts_available():  # defined only when the package has the command (no skipped test otherwise)

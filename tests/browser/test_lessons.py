@@ -103,7 +103,7 @@ def test_locate_questions_grade_clicks(lesson: LessonPage, monkeypatch):
 
     In lessons without locate questions this checks that there is no interactive canvas that nobody grades.
     """
-    from hipcourse.quiz import agg_canvas, make_question
+    from hipcourse.learning.quiz import agg_canvas, make_question
 
     # Build the questions from the served copy's data, exactly as the kernel did.
     monkeypatch.setenv("HIPCOURSE_DATA_DIR", str(lesson.lab.root_dir / "data"))

@@ -311,7 +311,7 @@ def _run_lesson0(hub: Hub, name: str, token: str) -> str:
                 f"{source}\n{result['errors']}"
         check = _execute(ws, session_id, (
             "import hipcourse, json\n"
-            "from hipcourse.progress import ProgressStore\n"
+            "from hipcourse.learning.progress import ProgressStore\n"
             "store = ProgressStore()\n"
             f"store.record_answer('l0-course-progress', answer='{name} was here', correct=True)\n"
             "print(json.dumps({'progress': str(store.path), 'package': hipcourse.__file__}))\n"))

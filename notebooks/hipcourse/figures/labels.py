@@ -1,0 +1,283 @@
+"""Label placement for the atlas plates: candidate places around each target, exact text extents, leader
+lines, and :func:`label_overlaps`, which measures rendered labels against each other, markers and the frame."""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+from hipcourse.figures import palette
+
+
+# Construction labels get a white box so that vessels or lines under them do not make them unreadable.
+_CONSTRUCTION_LABEL_STYLE = {"fontsize": 8, "color": "#6B2F55", "fontweight": "bold",
+                             "bbox": {"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
+                                      "alpha": 0.9}}
+
+
+_STRUCTURE_LABEL_STYLE = {"fontsize": 6.5, "color": "#3A2E25", "fontstyle": "italic"}
+
+
+# Candidate offsets (in points) around an anchor, tried in order; the first free one wins.  Right and left
+# first because text is wider than tall, then above/below, then diagonals, then further out.
+_CANDIDATES: tuple[tuple[float, float, str, str], ...] = (
+    (7, 0, "left", "center"), (-7, 0, "right", "center"), (0, 7, "center", "bottom"),
+    (0, -7, "center", "top"), (6, 6, "left", "bottom"), (-6, 6, "right", "bottom"),
+    (6, -6, "left", "top"), (-6, -6, "right", "top"), (14, 0, "left", "center"),
+    (-14, 0, "right", "center"), (0, 14, "center", "bottom"), (0, -14, "center", "top"),
+    (12, 12, "left", "bottom"), (-12, 12, "right", "bottom"), (12, -12, "left", "top"),
+    (-12, -12, "right", "top"), (22, 0, "left", "center"), (-22, 0, "right", "center"),
+)
+
+
+# Further places for labels that get a leader line to their shape.
+_FAR_CANDIDATES: tuple[tuple[float, float, str, str], ...] = (
+    (0, 22, "center", "bottom"), (0, -22, "center", "top"), (20, 16, "left", "bottom"),
+    (-20, 16, "right", "bottom"), (20, -16, "left", "top"), (-20, -16, "right", "top"),
+    (34, 0, "left", "center"), (-34, 0, "right", "center"), (0, 32, "center", "bottom"),
+    (0, -32, "center", "top"), (30, 24, "left", "bottom"), (-30, 24, "right", "bottom"),
+    (30, -24, "left", "top"), (-30, -24, "right", "top"),
+)
+
+
+@dataclass
+class LabelRequest:
+    """A label to place: ``text`` next to ``xy`` (data coordinates); ``required`` labels are always drawn.
+
+    ``leader_to`` (data coordinates) asks for a short leader line from the label to that point whenever the
+    label does not sit on it, e.g. from a structure's name to the edge of the structure.
+    """
+
+    text: str
+    xy: tuple[float, float]
+    style: Mapping[str, Any] = field(default_factory=dict)
+    required: bool = True
+    centred: bool = False  # anatomy labels: try the anchor itself first
+    leader_to: tuple[float, float] | None = None
+    outline: bool = False  # draw from cached glyph outlines (cheap; used for the many structure labels)
+
+
+# Text extents by (text, font, dpi): measuring text means laying it out with FreeType, so each distinct label is
+# measured once per session instead of once per figure.
+_TEXT_SIZES: dict[tuple, tuple[float, float]] = {}
+
+
+def _text_size(renderer, text: str, style: Mapping[str, Any], scale: float) -> tuple[float, float]:
+    """Width and height in display pixels of ``text`` drawn with ``style`` (including a bbox pad, if any)."""
+    import matplotlib
+    from matplotlib.font_manager import FontProperties
+
+    bbox = style.get("bbox")
+    boxstyle = str(bbox.get("boxstyle", "round,pad=0.3")) if bbox else None
+    key = (text, style.get("fontsize", 10), style.get("fontweight", "normal"), style.get("fontstyle", "normal"),
+           boxstyle, renderer.dpi, scale, tuple(matplotlib.rcParams["font.family"]),
+           tuple(matplotlib.rcParams["font.sans-serif"]))
+    cached = _TEXT_SIZES.get(key)
+    if cached is not None:
+        return cached
+    prop = FontProperties(size=style.get("fontsize", 10), weight=style.get("fontweight", "normal"),
+                          style=style.get("fontstyle", "normal"))
+    width, height, _descent = renderer.get_text_width_height_descent(text, prop, ismath=False)
+    # matplotlib lays a line out at least as tall as "lp" (ascender + descender): measure the same height, or
+    # a label without descenders ("SH") is placed as if it were shorter than it is drawn.
+    height = max(height, renderer.get_text_width_height_descent("lp", prop, ismath=False)[1])
+    if boxstyle:
+        # boxstyle "round,pad=p": p is in font-size units, on each side, plus the edge line.
+        pad = float(boxstyle.split("pad=")[-1]) * prop.get_size_in_points()
+        width += 2 * pad * scale + 2
+        height += 2 * pad * scale + 2
+    _TEXT_SIZES[key] = (width, height)
+    return width, height
+
+
+# Glyph outlines and metrics of label strings, by (text, size, weight, style): structure labels are drawn as
+# filled outlines, which costs a fraction of a FreeType text draw per figure once the outline is cached.
+_GLYPHS: dict[tuple, Any] = {}
+
+
+def _glyph_outline(text: str, size: float, weight: str, style: str, renderer):
+    """(path in points with the baseline at y=0, width px, height px, descent px) of ``text`` (cached)."""
+    import matplotlib
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextPath
+
+    key = (text, size, weight, style, renderer.dpi, tuple(matplotlib.rcParams["font.family"]),
+           tuple(matplotlib.rcParams["font.sans-serif"]))
+    cached = _GLYPHS.get(key)
+    if cached is None:
+        prop = FontProperties(size=size, weight=weight, style=style)
+        width, height, descent = renderer.get_text_width_height_descent(text, prop, ismath=False)
+        # Text layout is one line tall as measured on "lp" (as matplotlib does), so labels line up.
+        _lw, line_height, line_descent = renderer.get_text_width_height_descent("lp", prop, ismath=False)
+        height, descent = max(height, line_height), max(descent, line_descent)
+        cached = (TextPath((0, 0), text, prop=prop), width, height, descent)
+        _GLYPHS[key] = cached
+    return cached
+
+
+@functools.lru_cache(maxsize=None)
+def _outline_label_class():
+    """Annotation subclass drawn from cached glyph outlines (same place, size and colour as normal text)."""
+    from matplotlib.colors import to_rgba
+    from matplotlib.text import Annotation
+    from matplotlib.transforms import Affine2D
+
+    class OutlineLabel(Annotation):
+        """A structure label: an ordinary Annotation for extents and tests, drawn from cached outlines."""
+
+        def draw(self, renderer):
+            if renderer is not None:
+                self._renderer = renderer
+            if not self.get_visible() or not self.get_text() or not self._check_xy(renderer):
+                return
+            self.update_positions(renderer)
+            path, width, height, descent = _glyph_outline(
+                self.get_text(), self.get_fontsize(), self.get_fontweight(), self.get_fontstyle(), renderer)
+            x, y = self._get_xy_display()
+            x0 = x - {"left": 0.0, "center": width / 2, "right": width}[self.get_horizontalalignment()]
+            va = self.get_verticalalignment()
+            y0 = y - {"bottom": 0.0, "center": height / 2, "top": height, "baseline": descent,
+                      "center_baseline": descent}[va]
+            scale = renderer.points_to_pixels(1.0)
+            transform = Affine2D().scale(scale).translate(round(x0), round(y0 + descent))
+            gc = renderer.new_gc()
+            self._set_gc_clip(gc)
+            gc.set_linewidth(0)
+            gc.set_url(self.get_url())
+            renderer.open_group("text", self.get_gid())
+            renderer.draw_path(gc, path, transform, to_rgba(self.get_color(), self.get_alpha()))
+            renderer.close_group("text")
+            gc.restore()
+            self.stale = False
+
+    return OutlineLabel
+
+
+def _boxes_overlap(a, b, pad: float = 0.0) -> bool:
+    return not (a[2] + pad <= b[0] or b[2] + pad <= a[0] or a[3] + pad <= b[1] or b[3] + pad <= a[1])
+
+
+def _inside(box, point, margin: float = 0.0) -> bool:
+    return box[0] - margin <= point[0] <= box[2] + margin and box[1] - margin <= point[1] <= box[3] + margin
+
+
+def place_labels(axes, requests: Sequence[LabelRequest], *, obstacles: Iterable[tuple] = (),
+                 pad: float = 2.0, keep_inside: bool = False) -> list:
+    """Place text labels so that none covers another label or any obstacle box; return the Text artists.
+
+    Deterministic: each label tries the fixed candidate offsets of ``_CANDIDATES`` in order and keeps the
+    first whose box (from the font's real text extents, measured once per string) is inside the axes and
+    free of all boxes placed before it and of ``obstacles`` (display-pixel boxes ``(x0, y0, x1, y1)``, e.g.
+    point markers).  A label with ``required=False`` that finds no free place is left out; a required label
+    then takes the first candidate's place (and :func:`label_overlaps` will report it).  A request with
+    ``leader_to`` gets a thin leader line to that point unless its label box already covers the point.
+    With ``keep_inside=True`` (zoomed plates) such a fallback label is also shifted back inside the axes, so
+    that no label is cut off at the edge of the frame.
+    """
+    figure = axes.figure
+    renderer = figure.canvas.get_renderer()
+    scale = figure.dpi / 72.0
+    taken = [tuple(box) for box in obstacles]
+    ax_box = axes.get_window_extent(renderer)
+    to_display = axes.transData.transform
+    placed, leaders = [], []
+    for request in requests:
+        anchor = to_display(request.xy)
+        width, height = _text_size(renderer, request.text, request.style, scale)
+        candidates = list(_CANDIDATES)
+        if request.centred:
+            candidates.insert(0, (0, 0, "center", "center"))
+        if request.leader_to is not None:
+            candidates.extend(_FAR_CANDIDATES)  # a leader line lets a label move further from its shape
+        chosen = None
+        for dx, dy, ha, va in candidates:
+            x = anchor[0] + dx * scale
+            y = anchor[1] + dy * scale
+            x0 = x - {"left": 0.0, "center": width / 2, "right": width}[ha]
+            y0 = y - {"bottom": 0.0, "center": height / 2, "top": height}[va]
+            box = (x0, y0, x0 + width, y0 + height)
+            inside = (box[0] >= ax_box.x0 and box[2] <= ax_box.x1 and box[1] >= ax_box.y0
+                      and box[3] <= ax_box.y1)
+            if inside and not any(_boxes_overlap(box, other, pad) for other in taken):
+                chosen = (dx, dy, ha, va, box)
+                break
+        if chosen is None:
+            if not request.required:
+                continue
+            dx, dy, ha, va = candidates[0]
+            x0 = anchor[0] + dx * scale - {"left": 0.0, "center": width / 2, "right": width}[ha]
+            y0 = anchor[1] + dy * scale - {"bottom": 0.0, "center": height / 2, "top": height}[va]
+            if keep_inside:
+                # Shift (in points) just enough to bring the box back inside the axes on each side.
+                shift_x = max(ax_box.x0 - x0, 0.0) - max(x0 + width - ax_box.x1, 0.0)
+                shift_y = max(ax_box.y0 - y0, 0.0) - max(y0 + height - ax_box.y1, 0.0)
+                dx, dy = dx + shift_x / scale, dy + shift_y / scale
+                x0, y0 = x0 + shift_x, y0 + shift_y
+            chosen = (dx, dy, ha, va, (x0, y0, x0 + width, y0 + height))
+        dx, dy, ha, va, box = chosen
+        style = {"zorder": 60, **request.style}
+        target = request.leader_to
+        if request.outline:
+            text = _outline_label_class()(request.text, request.xy, xytext=(dx, dy), textcoords="offset points",
+                                          ha=ha, va=va, annotation_clip=False, **style)
+            axes._add_text(text)
+        else:
+            text = axes.annotate(request.text, request.xy, xytext=(dx, dy), textcoords="offset points",
+                                 ha=ha, va=va, annotation_clip=False, **style)
+        text._hipcourse_leader = None
+        if target is not None and not _inside(box, to_display(target), margin=1.0):
+            text._hipcourse_leader = _leader_segment(box, to_display(target))
+            leaders.append(text._hipcourse_leader)
+        text._hipcourse_box = box  # display box used for placement (tests compare these)
+        taken.append(box)
+        placed.append(text)
+    if leaders:
+        # All leader lines as one collection in data coordinates (FancyArrowPatch leaders cost ~10 ms each).
+        from matplotlib.collections import LineCollection
+
+        inverse = axes.transData.inverted()
+        segments = [inverse.transform(segment) for segment in leaders]
+        colour = palette.ANATOMY["label"]["leader"]
+        axes.add_collection(LineCollection(segments, colors=colour, linewidths=0.6, alpha=0.85, zorder=59,
+                                           gid="label-leaders"), autolim=False)
+    return placed
+
+
+def _leader_segment(box, target) -> list[tuple[float, float]]:
+    """A display-pixel segment from the edge of a label ``box`` (1 px outside) to the ``target`` point."""
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    tx, ty = float(target[0]), float(target[1])
+    dx, dy = tx - cx, ty - cy
+    half_w, half_h = (box[2] - box[0]) / 2 + 1.0, (box[3] - box[1]) / 2 + 1.0
+    # Fraction of the centre->target segment that lies inside the (padded) box.
+    t = min(half_w / abs(dx) if dx else math.inf, half_h / abs(dy) if dy else math.inf)
+    t = min(t, 1.0)
+    return [(cx + dx * t, cy + dy * t), (tx, ty)]
+
+
+def label_overlaps(texts: Sequence, *, obstacles: Iterable[tuple] = ()) -> list[tuple[str, str]]:
+    """Return pairs of label texts whose drawn boxes overlap each other or an obstacle (empty when tidy).
+
+    Only the text itself counts (not a leader line, which may cross other things by design).
+    """
+    from matplotlib.text import Text
+
+    boxes = []
+    for text in texts:
+        renderer = text.figure.canvas.get_renderer()
+        if hasattr(text, "update_positions"):
+            text.update_positions(renderer)  # an Annotation places its text relative to its anchor first
+        extent = Text.get_window_extent(text, renderer)
+        boxes.append((text.get_text(), (extent.x0, extent.y0, extent.x1, extent.y1)))
+    problems = []
+    obstacles = [tuple(obstacle) for obstacle in obstacles]
+    for i, (name_a, box_a) in enumerate(boxes):
+        for name_b, box_b in boxes[i + 1:]:
+            if _boxes_overlap(box_a, box_b, -0.5):
+                problems.append((name_a, name_b))
+        for obstacle in obstacles:
+            if _boxes_overlap(box_a, obstacle, -0.5):
+                problems.append((name_a, "marker"))
+    return problems

@@ -1,0 +1,2 @@
+"""Practising: the pressing routine built from the data (routine) and the pain diary (diary).
+"""
