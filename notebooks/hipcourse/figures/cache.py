@@ -82,6 +82,7 @@ _MODULES_WITHOUT_FIGURES = frozenset({
     "learning/progress", "learning/panel", "learning/review", "learning/completion",
     "instructor/__init__", "instructor/keys", "instructor/handouts", "instructor/classresults",
     "safety/__init__", "safety/common", "safety/triage", "safety/screen", "practice/routine",
+    "figures/legibility",
 })
 
 
