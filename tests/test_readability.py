@@ -31,6 +31,12 @@ def test_citations_links_code_and_html_are_removed():
     assert readability.markdown_paragraphs(text) == ["Press gently on the point, see Lesson 3 and run now."]
 
 
+def test_numbered_citations_are_removed():
+    text = ('Press gently<sup>[1](#ref-K-BL54 "Reference 1"), [2](#ref-W1 "Reference 2")</sup>. '
+            'Stop if it hurts <sup>[3](#ref-S-gach "Reference 3")</sup>.')
+    assert readability.markdown_paragraphs(text) == ["Press gently. Stop if it hurts."]
+
+
 def test_headings_tables_images_and_fenced_code_are_dropped():
     text = ("# Lesson 9: Title\n\n| a | b |\n|---|---|\n| cell words | more |\n\n"
             "![A drawing of the hip](x.png)\n\n```python\nprint('code')\n```\n\nOne real sentence here.")

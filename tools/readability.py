@@ -7,7 +7,8 @@ Run from the repository root::
     .venv/bin/python tools/readability.py --top 5 notebooks/05_locating_the_points.ipynb
 
 What is measured
-    The prose of a lesson's markdown cells: citations ``[KEY]`` / ``[KEY1, KEY2]``, images, HTML tags and
+    The prose of a lesson's markdown cells: citations (the key form ``[KEY]`` / ``[KEY1, KEY2]`` and the
+    numbered form ``<sup>[1](#ref-KEY "Reference 1")</sup>`` the execute tool stores), images, HTML tags and
     comments, code spans and fenced code, tables and headings are removed; links keep their text; emphasis
     and bullet markers are dropped. The cell tagged ``references`` (generated) is skipped. A paragraph is a
     block of lines between blank lines; every bullet item counts as a sentence of its own (as if it ended
@@ -51,6 +52,9 @@ REFERENCES_TAG = "references"
 # importing the course package): [K-BL54], [C-reid2016, W12]; never a link [text](url).
 _KEY = r"(?:[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9.]+)+|W\d+)"
 CITATION = re.compile(rf"\s*\[{_KEY}(?:\s*[,;]\s*{_KEY})*\](?!\()")
+# The numbered form tools/execute_notebooks.py stores (hipcourse.content.citations.NUMBERED_GROUP):
+# <sup>[1](#ref-K-BL54 "Reference 1"), [2](#ref-W1 "Reference 2")</sup>; its numbers are not prose either.
+NUMBERED_CITATION = re.compile(r'\s*<sup>\[\d+\]\(#ref-[^)]*\)(?:,\s*\[\d+\]\(#ref-[^)]*\))*</sup>')
 _FENCE = re.compile(r"^\s*(```|~~~).*?^\s*\1[^\n]*$", re.MULTILINE | re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -92,7 +96,7 @@ class LessonReadability:
 # ------------------------------------------------------------------------------------------ text
 def _clean_inline(text: str) -> str:
     """Markdown inline syntax removed from one line of prose; the words a reader reads are kept."""
-    text = CITATION.sub("", text)
+    text = NUMBERED_CITATION.sub("", CITATION.sub("", text))
     text = _IMAGE.sub("", text)
     text = _LINK.sub(r"\1", text)
     text = _TAG.sub("", text)
