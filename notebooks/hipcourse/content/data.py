@@ -112,6 +112,14 @@ class Landmark:
     coordinates: Mapping[str, tuple[float, float]]
     constructions: Mapping[str, str]
     schematic: str | None = None
+    label: str | None = None  # the plain short name figures write beside it ("greater trochanter")
+
+    @property
+    def figure_label(self) -> str:
+        """The words a figure writes beside the landmark: ``label``, else the name (never the id)."""
+        if self.label:
+            return self.label
+        return self.name[:1].lower() + self.name[1:] if self.name[1:2].islower() else self.name
 
     @property
     def views(self) -> tuple[str, ...]:
@@ -207,6 +215,7 @@ def _build(docs: Mapping[str, Any], data_dir: Path) -> Course:
         lm["id"]: Landmark(
             id=lm["id"], name=lm["name"], plain=lm["plain"], palpation=lm["palpation"],
             segment=lm["segment"], sources=tuple(lm["sources"]), schematic=lm.get("schematic"),
+            label=lm.get("label"),
             coordinates=_frozen({v: _xy(xy) for v, xy in lm.get("views", {}).items()}),
             constructions=_frozen(lm.get("constructions", {})))
         for lm in docs["landmarks"]["landmarks"]}

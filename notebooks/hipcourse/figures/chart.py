@@ -356,6 +356,8 @@ class PersonalChart:
     def _draw_figure(self, sheet_id: str | None, *, page: bool):
         from hipcourse.figures import palette
         from hipcourse.figures.display import AtlasFigure, new_figure
+        from hipcourse.figures.labels import LabelRequest, place_labels
+        from hipcourse.figures.outlines import _landmark_label
 
         sheet = self._get_sheet(sheet_id)
         xmin, xmax, ymin, ymax = sheet.extent
@@ -367,7 +369,8 @@ class PersonalChart:
             axes = figure.add_axes((left, bottom, width_cm / A4_CM[0], height_cm / A4_CM[1]))
         else:
             aspect = height_cm / width_cm
-            figure = new_figure(size=(5.0, min(max(5.0 * aspect, 3.0), 8.0) + 0.8))
+            # Shown 1.3 times larger on screen: its 7 pt landmark names then read at 9.1 pt.
+            figure = new_figure(size=(5.0, min(max(5.0 * aspect, 3.0), 8.0) + 0.8), display_scale=1.3)
             axes = figure.add_axes((0.05, 0.1, 0.9, 0.8))
         axes.set_xlim(xmin, xmax)
         axes.set_ylim(ymin, ymax)
@@ -378,12 +381,26 @@ class PersonalChart:
         construction = palette.ANATOMY["construction"]
         if sheet.view in ("posterior", "anterior"):
             axes.axvline(0.0, color="#6B5B4E", linewidth=0.8, linestyle=":")
-            axes.annotate("midline", (0.0, ymax - 0.8), fontsize=7, ha="center", color="#3A2E25")
+            midline = axes.annotate("midline", (0.0, ymax - 0.8), fontsize=7, ha="center", color="#3A2E25")
+        requests, markers, lines = [], [], []  # labels to place; marker boxes and dashed lines they keep off
+        scale = figure.dpi / 72.0
+
+        def marker(xy, size_pt):
+            # The marker's box in display pixels: no label may cover it.
+            px = axes.transData.transform(xy)
+            half = size_pt * scale / 2 + 1.0
+            markers.append((px[0] - half, px[1] - half, px[0] + half, px[1] + half))
+
+        axes.apply_aspect()  # labels are placed in display pixels: fix the axes box first
         for name in sheet.landmarks:
             x, y = self.body.landmark(name, sheet.view)
             axes.plot([x], [y], marker=style["marker"], color=style["colour"], markersize=style["size"] + 3,
                       markeredgewidth=1.5, linestyle="none", zorder=5)
-            axes.annotate(name, (x, y), xytext=(4, -10), textcoords="offset points", fontsize=7)
+            marker((x, y), style["size"] + 3)
+            # Plain words on the sheet, never the internal landmark id.
+            # (A leader line lets a name move further out when the dashed lines leave no room beside it.)
+            requests.append(LabelRequest(_landmark_label(self.body, name), (float(x), float(y)),
+                                         style={"fontsize": 7}, leader_to=(float(x), float(y))))
         points_drawn = {}
         for code in sheet.points:
             placement = next(p for p in self.placements if p.code == code and p.view == sheet.view)
@@ -391,17 +408,29 @@ class PersonalChart:
             x, y = placement.xy
             axes.plot([ax_, x, x], [ay_, ay_, y], color=construction["colour"], linestyle=construction["linestyle"],
                       linewidth=construction["linewidth"], zorder=4)
+            corner = axes.transData.transform([(ax_, ay_), (x, ay_), (x, y)])
+            lines.extend([(tuple(corner[0]), tuple(corner[1])), (tuple(corner[1]), tuple(corner[2]))])
             point_style = palette.point_style(code)
             axes.plot([x], [y], marker=point_style.marker, color=point_style.colour,
                       markersize=point_style.size, markeredgecolor="#000000", linestyle="none", zorder=6)
-            axes.annotate(code, (x, y), xytext=(6, 4), textcoords="offset points", fontsize=8, fontweight="bold")
+            marker((x, y), point_style.size)
+            requests.insert(0, LabelRequest(code, (float(x), float(y)), style={"fontsize": 8, "fontweight": "bold"}))
             points_drawn[code] = (round(x, 2), round(y, 2))
         # A check bar: 5 cm long on paper when printed at 100 %.
         bar = 5.0 * sheet.scale
         bx, by = xmin + 0.5, ymin + 0.6
         axes.plot([bx, bx + bar], [by, by], color="#000000", linewidth=2.0)
-        axes.annotate("this bar is 5 cm when printed at 100 %" if page else f"{bar:g} cm on you",
-                      (bx, by), xytext=(0, 4), textcoords="offset points", fontsize=7)
+        fixed = [axes.annotate("this bar is 5 cm when printed at 100 %" if page else f"{bar:g} cm on you",
+                               (bx, by), xytext=(0, -4), textcoords="offset points", va="top", fontsize=7)]
+        if sheet.view in ("posterior", "anterior"):
+            fixed.append(midline)
+        renderer = figure.canvas.get_renderer()
+        for text in fixed:
+            extent = text.get_window_extent(renderer)
+            markers.append((extent.x0, extent.y0, extent.x1, extent.y1))
+        bar_px = axes.transData.transform([(bx, by), (bx + bar, by)])
+        markers.append((bar_px[0][0], bar_px[0][1] - 2, bar_px[1][0], bar_px[1][1] + 2))
+        place_labels(axes, requests, obstacles=markers, avoid_lines=lines, keep_inside=True)
         if page:
             notes = [f"{p.code}: {p.words}." for p in self.placements if p.view == sheet.view]
             notes.append("Print at 100 % ('actual size'), not 'fit to page'. Check the 5 cm bar with a ruler.")

@@ -83,13 +83,21 @@ def _text_size(renderer, text: str, style: Mapping[str, Any], scale: float) -> t
     # matplotlib lays a line out at least as tall as "lp" (ascender + descender): measure the same height, or
     # a label without descenders ("SH") is placed as if it were shorter than it is drawn.
     height = max(height, renderer.get_text_width_height_descent("lp", prop, ismath=False)[1])
-    if boxstyle:
-        # boxstyle "round,pad=p": p is in font-size units, on each side, plus the edge line.
-        pad = float(boxstyle.split("pad=")[-1]) * prop.get_size_in_points()
-        width += 2 * pad * scale + 2
-        height += 2 * pad * scale + 2
     _TEXT_SIZES[key] = (width, height)
     return width, height
+
+
+def _box_pad(style: Mapping[str, Any], scale: float) -> float:
+    """Pixels a label's box (``bbox`` style) reaches beyond its text on each side (0 without a box).
+
+    ``boxstyle "round,pad=p"``: p is in font-size units, on each side of the text, plus the edge line.
+    """
+    bbox = style.get("bbox")
+    if not bbox:
+        return 0.0
+    boxstyle = str(bbox.get("boxstyle", "round,pad=0.3"))
+    pad = float(boxstyle.split("pad=")[-1]) if "pad=" in boxstyle else 0.3
+    return pad * float(style.get("fontsize", 10)) * scale + 1.0
 
 
 # Glyph outlines and metrics of label strings, by (text, size, weight, style): structure labels are drawn as
@@ -164,28 +172,38 @@ def _inside(box, point, margin: float = 0.0) -> bool:
 
 
 def place_labels(axes, requests: Sequence[LabelRequest], *, obstacles: Iterable[tuple] = (),
-                 pad: float = 2.0, keep_inside: bool = False) -> list:
-    """Place text labels so that none covers another label or any obstacle box; return the Text artists.
+                 avoid_lines: Iterable[Sequence[tuple[float, float]]] = (), pad: float = 2.0,
+                 keep_inside: bool = False) -> list:
+    """Place text labels so that none covers another label, a leader line or any obstacle; return the Texts.
 
     Deterministic: each label tries the fixed candidate offsets of ``_CANDIDATES`` in order and keeps the
-    first whose box (from the font's real text extents, measured once per string) is inside the axes and
-    free of all boxes placed before it and of ``obstacles`` (display-pixel boxes ``(x0, y0, x1, y1)``, e.g.
-    point markers).  A label with ``required=False`` that finds no free place is left out; a required label
-    then takes the first candidate's place (and :func:`label_overlaps` will report it).  A request with
-    ``leader_to`` gets a thin leader line to that point unless its label box already covers the point.
-    With ``keep_inside=True`` (zoomed plates) such a fallback label is also shifted back inside the axes, so
-    that no label is cut off at the edge of the frame.
+    first whose box (from the font's real text extents, measured once per string) is inside the axes, free of
+    all boxes placed before it and of ``obstacles`` (display-pixel boxes ``(x0, y0, x1, y1)``, e.g. point
+    markers), and not crossed by a leader line already drawn (those of earlier labels and ``avoid_lines``,
+    display-pixel segments).  A label with ``leader_to`` also needs its own leader line to stay clear of every
+    box placed so far, so a moved label never draws a line through another label.  A label with
+    ``required=False`` that finds no free place is left out; a required label then takes the first
+    candidate's place (and :func:`label_overlaps` will report it).  A request with ``leader_to`` gets a thin
+    leader line to that point (cut at the frame) unless its label box already covers the point.  With
+    ``keep_inside=True`` (zoomed plates) such a fallback label is also shifted back inside the axes, so that
+    no label is cut off at the edge of the frame.
     """
     figure = axes.figure
     renderer = figure.canvas.get_renderer()
     scale = figure.dpi / 72.0
     taken = [tuple(box) for box in obstacles]
+    lines = [tuple(tuple(point) for point in segment) for segment in avoid_lines]
     ax_box = axes.get_window_extent(renderer)
+    frame = (ax_box.x0, ax_box.y0, ax_box.x1, ax_box.y1)
     to_display = axes.transData.transform
     placed, leaders = [], []
     for request in requests:
         anchor = to_display(request.xy)
         width, height = _text_size(renderer, request.text, request.style, scale)
+        grow = _box_pad(request.style, scale)  # a boxed label covers its box, centred on the text
+        target = None
+        if request.leader_to is not None:
+            target = _clip_into(frame, anchor, to_display(request.leader_to))
         candidates = list(_CANDIDATES)
         if request.centred:
             candidates.insert(0, (0, 0, "center", "center"))
@@ -197,12 +215,20 @@ def place_labels(axes, requests: Sequence[LabelRequest], *, obstacles: Iterable[
             y = anchor[1] + dy * scale
             x0 = x - {"left": 0.0, "center": width / 2, "right": width}[ha]
             y0 = y - {"bottom": 0.0, "center": height / 2, "top": height}[va]
-            box = (x0, y0, x0 + width, y0 + height)
-            inside = (box[0] >= ax_box.x0 and box[2] <= ax_box.x1 and box[1] >= ax_box.y0
-                      and box[3] <= ax_box.y1)
-            if inside and not any(_boxes_overlap(box, other, pad) for other in taken):
-                chosen = (dx, dy, ha, va, box)
-                break
+            box = (x0 - grow, y0 - grow, x0 + width + grow, y0 + height + grow)
+            inside = box[0] >= frame[0] and box[2] <= frame[2] and box[1] >= frame[1] and box[3] <= frame[3]
+            if not inside or any(_boxes_overlap(box, other, pad) for other in taken):
+                continue
+            if any(_segment_hits_box(segment, box, pad=1.0) for segment in lines):
+                continue  # an earlier leader line would run through this label
+            if target is not None and not _inside(box, target, margin=1.0):
+                leader = _leader_segment(box, target)
+                # (A marker centred on the target, e.g. the landmark a step number points at, is allowed.)
+                if any(_segment_hits_box(leader, other, pad=1.0) and not _centred_on(other, target)
+                       for other in taken):
+                    continue  # its own leader line would run through another label or a marker
+            chosen = (dx, dy, ha, va, box)
+            break
         if chosen is None:
             if not request.required:
                 continue
@@ -211,14 +237,13 @@ def place_labels(axes, requests: Sequence[LabelRequest], *, obstacles: Iterable[
             y0 = anchor[1] + dy * scale - {"bottom": 0.0, "center": height / 2, "top": height}[va]
             if keep_inside:
                 # Shift (in points) just enough to bring the box back inside the axes on each side.
-                shift_x = max(ax_box.x0 - x0, 0.0) - max(x0 + width - ax_box.x1, 0.0)
-                shift_y = max(ax_box.y0 - y0, 0.0) - max(y0 + height - ax_box.y1, 0.0)
+                shift_x = max(ax_box.x0 - (x0 - grow), 0.0) - max(x0 + width + grow - ax_box.x1, 0.0)
+                shift_y = max(ax_box.y0 - (y0 - grow), 0.0) - max(y0 + height + grow - ax_box.y1, 0.0)
                 dx, dy = dx + shift_x / scale, dy + shift_y / scale
                 x0, y0 = x0 + shift_x, y0 + shift_y
-            chosen = (dx, dy, ha, va, (x0, y0, x0 + width, y0 + height))
+            chosen = (dx, dy, ha, va, (x0 - grow, y0 - grow, x0 + width + grow, y0 + height + grow))
         dx, dy, ha, va, box = chosen
         style = {"zorder": 60, **request.style}
-        target = request.leader_to
         if request.outline:
             text = _outline_label_class()(request.text, request.xy, xytext=(dx, dy), textcoords="offset points",
                                           ha=ha, va=va, annotation_clip=False, **style)
@@ -227,9 +252,10 @@ def place_labels(axes, requests: Sequence[LabelRequest], *, obstacles: Iterable[
             text = axes.annotate(request.text, request.xy, xytext=(dx, dy), textcoords="offset points",
                                  ha=ha, va=va, annotation_clip=False, **style)
         text._hipcourse_leader = None
-        if target is not None and not _inside(box, to_display(target), margin=1.0):
-            text._hipcourse_leader = _leader_segment(box, to_display(target))
+        if target is not None and not _inside(box, target, margin=1.0):
+            text._hipcourse_leader = _leader_segment(box, target)
             leaders.append(text._hipcourse_leader)
+            lines.append(tuple(text._hipcourse_leader))
         text._hipcourse_box = box  # display box used for placement (tests compare these)
         taken.append(box)
         placed.append(text)
@@ -243,6 +269,52 @@ def place_labels(axes, requests: Sequence[LabelRequest], *, obstacles: Iterable[
         axes.add_collection(LineCollection(segments, colors=colour, linewidths=0.6, alpha=0.85, zorder=59,
                                            gid="label-leaders"), autolim=False)
     return placed
+
+
+def _centred_on(box, point, tolerance: float = 1.5) -> bool:
+    """True if ``box`` is centred on ``point`` (a marker's box around the point it marks)."""
+    return (abs((box[0] + box[2]) / 2 - point[0]) <= tolerance
+            and abs((box[1] + box[3]) / 2 - point[1]) <= tolerance)
+
+
+def _segment_hits_box(segment, box, *, pad: float = 0.0) -> bool:
+    """True if the display segment passes through ``box`` grown by ``pad`` pixels (Liang-Barsky clipping)."""
+    (x0, y0), (x1, y1) = segment
+    dx, dy = x1 - x0, y1 - y0
+    low, high = 0.0, 1.0
+    for p, q in ((-dx, x0 - (box[0] - pad)), (dx, box[2] + pad - x0), (-dy, y0 - (box[1] - pad)),
+                 (dy, box[3] + pad - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            low = max(low, t)
+        else:
+            high = min(high, t)
+        if low > high:
+            return False
+    return True
+
+
+def _clip_into(frame, start, end) -> tuple[float, float]:
+    """``end`` if it lies inside ``frame``, else where the segment ``start -> end`` leaves the frame.
+
+    A shape's nearest point may lie outside a zoomed plate; its leader line then ends at the frame edge,
+    where it is cut anyway, instead of running on under the frame.
+    """
+    ex, ey = float(end[0]), float(end[1])
+    if frame[0] <= ex <= frame[2] and frame[1] <= ey <= frame[3]:
+        return ex, ey
+    sx, sy = float(start[0]), float(start[1])
+    dx, dy = ex - sx, ey - sy
+    high = 1.0
+    for p, q in ((-dx, sx - frame[0]), (dx, frame[2] - sx), (-dy, sy - frame[1]), (dy, frame[3] - sy)):
+        if p > 0:
+            high = min(high, q / p)
+    high = max(high, 0.0)
+    return sx + dx * high, sy + dy * high
 
 
 def _leader_segment(box, target) -> list[tuple[float, float]]:

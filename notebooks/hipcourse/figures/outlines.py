@@ -335,3 +335,11 @@ def _point_entry(body, code: str):
 def _landmark_name(body, landmark_id: str) -> str:
     landmark = _course_of(body).landmarks.get(landmark_id)
     return landmark.name if landmark is not None else landmark_id
+
+
+def _landmark_label(body, landmark_id: str) -> str:
+    """The plain words a plate writes beside a landmark (``greater trochanter``), never its internal id."""
+    landmark = _course_of(body).landmarks.get(landmark_id)
+    if landmark is None:
+        raise ValueError(f"unknown landmark '{landmark_id}': it has no entry in data/landmarks.yaml")
+    return landmark.figure_label

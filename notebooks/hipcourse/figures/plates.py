@@ -11,7 +11,7 @@ from hipcourse.figures.cache import cached_figure
 from hipcourse.figures.construction import _alternative_entries, _draw_construction, _KIND_LEGEND, _lower_first, _point_landmarks, _point_title, _relation_words, _resolve_points
 from hipcourse.figures.display import AtlasFigure, new_figure
 from hipcourse.figures.labels import _STRUCTURE_LABEL_STYLE, LabelRequest, place_labels
-from hipcourse.figures.outlines import _check_view, _KIND_LAYER_ORDER, _landmark_name, _LAYER_WORDS, _reference_body, _VIEW_WORDS, _xy, DEFAULT_LAYERS, LAYERS, load_outlines, Outlines
+from hipcourse.figures.outlines import _check_view, _KIND_LAYER_ORDER, _landmark_label, _landmark_name, _LAYER_WORDS, _reference_body, _VIEW_WORDS, _xy, DEFAULT_LAYERS, LAYERS, load_outlines, Outlines
 
 
 def draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="view default", labels: bool = True,
@@ -80,7 +80,7 @@ def _draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="vie
     frame = _frame(view, outlines, body, extent=extent, focus=focus, margin=focus_margin)
     plate_title = title if title is not None else outlines.title
     if frame is None:
-        figure = new_figure(size=tuple(size or outlines.size))
+        figure = new_figure(size=tuple(size or outlines.size), display_scale=PLATE_DISPLAY_SCALE)
         axes = figure.add_axes((0.01, 0.01, 0.98, 0.95))
         xmin, xmax, ymin, ymax = outlines.extent
         figure.suptitle(plate_title, fontsize=12, y=0.985)
@@ -91,11 +91,15 @@ def _draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="vie
     axes.set_ylim(ymin, ymax)
     axes.set_aspect("equal", adjustable="box")
     axes.set_axis_off()
+    # Fix the axes box now (matplotlib would only at draw time): labels, leader lines and marker boxes are
+    # placed in display pixels, which must be the pixels the figure is drawn at.
+    axes.apply_aspect()
 
     def in_frame(xy, inset: float = 0.0) -> bool:
         return frame is None or (xmin + inset <= xy[0] <= xmax - inset and ymin + inset <= xy[1] <= ymax - inset)
     mirror_side = view in ("posterior", "anterior")
-    label_requests: list[LabelRequest] = []
+    label_requests: list[LabelRequest] = []  # point codes first, then the construction steps
+    landmark_requests: list[LabelRequest] = []  # placed after them: a step number must sit near its step
     anatomy_labels: list[LabelRequest] = []
     drawn_layers = []
     kinds_drawn = set()
@@ -135,10 +139,16 @@ def _draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="vie
 
     obstacles = []  # display boxes of point and landmark markers: no label may cover one
 
+    marker_sizes = []  # (position, size in points) of every marker, to measure their boxes again if needed
+
     def marker_box(xy, size_pt):
         px = axes.transData.transform(xy)
         half = size_pt * figure.dpi / 72.0 / 2 + 1.0
         return (px[0] - half, px[1] - half, px[0] + half, px[1] + half)
+
+    def add_marker(xy, size_pt):
+        marker_sizes.append((xy, size_pt))
+        obstacles.append(marker_box(xy, size_pt))
 
     # -- landmarks ---------------------------------------------------------------------------------------
     landmark_positions = {}
@@ -152,10 +162,11 @@ def _draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="vie
             if not in_frame(xy, inset=0.8):
                 continue  # outside the zoomed frame (or cut by its edge): neither drawn nor described
             landmark_positions[landmark_id] = xy
-            obstacles.append(marker_box(xy, style["size"]))
+            add_marker(xy, style["size"])
             if labels:
-                label_requests.append(LabelRequest(landmark_id, xy, style={"fontsize": 7.5, "color": "#000000",
-                                                                           "fontweight": "bold"}))
+                # Plain words, never the internal id: a learner reads "greater trochanter", not "GT".
+                landmark_requests.append(LabelRequest(_landmark_label(body, landmark_id), xy,
+                                                   style=_LANDMARK_LABEL_STYLE))
         if landmark_positions:
             # One line artist for all landmark crosses (one draw call).
             xs, ys = zip(*landmark_positions.values())
@@ -192,7 +203,7 @@ def _draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="vie
                 axes.add_line(Line2D([xy[0]], [xy[1]], marker="o", markersize=size_pt * 1.9,
                                      markerfacecolor="none", markeredgecolor="#000000", markeredgewidth=1.4,
                                      linestyle="none", zorder=49))
-            obstacles.append(marker_box(xy, size_pt * (1.9 if code == highlight else 1.0)))
+            add_marker(xy, size_pt * (1.9 if code == highlight else 1.0))
             if labels and in_frame(xy):
                 label_requests.insert(0, LabelRequest(code, xy, style={"fontsize": 8.5, "fontweight": "bold",
                                                                        "color": "#000000",
@@ -220,11 +231,36 @@ def _draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="vie
                 axes.add_line(Line2D([points_drawn[code][0], xy[0]], [points_drawn[code][1], xy[1]],
                                      color="#555555", linewidth=0.8, linestyle=(0, (1, 1.5)), zorder=48))
                 legend_handles.append(handle)
-                obstacles.append(marker_box(xy, vs.size))
+                add_marker(xy, vs.size)
                 variant_descriptions.append((code, alt_id, label, xy))
         if codes:
             drawn_layers.append("points")
 
+    # Legends first: they take their place where they cover no marker, and the labels then keep off them.
+    neuro = [k for k in ("nerve", "artery", "vein") if k in kinds_drawn]
+    legend_boxes = []
+    if neuro and "nerves_vessels" in layers:
+        style = palette.ANATOMY
+        handles = [Line2D([], [], color=style[k]["edge"], linewidth=style[k]["linewidth"],
+                          linestyle=style[k]["linestyle"], label=_KIND_LEGEND[k]) for k in neuro]
+        key = _free_legend(axes, obstacles, handles=handles, fontsize=6.5, framealpha=0.9, handlelength=3.2)
+        key.set_zorder(45)  # above the anatomy layers (and so outside their pixel cache)
+        legend_boxes.append(key)
+        if legend_handles:
+            # Keep both legends: matplotlib replaces the first unless it is re-added as an artist.
+            axes.add_artist(key)
+    if legend_handles and frame is not None:
+        _legend_below(figure, axes, legend_handles)
+        axes.apply_aspect()
+    elif legend_handles:
+        sources = _free_legend(axes, obstacles + [_window_box(k) for k in legend_boxes], handles=legend_handles,
+                               fontsize=7, framealpha=0.95, title="Where the sources put the point",
+                               title_fontsize=7.5)
+        sources.set_zorder(45)
+        legend_boxes.append(sources)
+    if frame is not None:
+        # _legend_below moved the axes up the figure: marker boxes are measured again at their new place.
+        obstacles = [marker_box(xy, size_pt) for xy, size_pt in marker_sizes]
     if labels:
         renderer = figure.canvas.get_renderer()
         # Ruler numbers are fixed texts: keep the placed labels off them too.
@@ -232,32 +268,54 @@ def _draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="vie
             if text.get_text():
                 extent_box = text.get_window_extent(renderer)
                 obstacles.append((extent_box.x0, extent_box.y0, extent_box.x1, extent_box.y1))
+        obstacles.extend(_window_box(legend) for legend in legend_boxes)
         keep_inside = frame is not None
+        label_requests += landmark_requests
         placed = place_labels(axes, label_requests, obstacles=obstacles, keep_inside=keep_inside)
+        # A structure whose name a landmark label already gives is not named twice.
+        written = {request.text for request in label_requests}
+        anatomy_labels = [request for request in anatomy_labels if request.text not in written]
         place_labels(axes, anatomy_labels, obstacles=obstacles + [t._hipcourse_box for t in placed],
+                     avoid_lines=[t._hipcourse_leader for t in placed if t._hipcourse_leader is not None],
                      keep_inside=keep_inside)
-    neuro = [k for k in ("nerve", "artery", "vein") if k in kinds_drawn]
-    if neuro and "nerves_vessels" in layers:
-        style = palette.ANATOMY
-        handles = [Line2D([], [], color=style[k]["edge"], linewidth=style[k]["linewidth"],
-                          linestyle=style[k]["linestyle"], label=_KIND_LEGEND[k]) for k in neuro]
-        key = axes.legend(handles=handles, loc="lower right", fontsize=6.5, frameon=True, framealpha=0.9,
-                          handlelength=3.2)
-        key.set_zorder(45)  # above the anatomy layers (and so outside their pixel cache)
-        if legend_handles:
-            # Keep both legends: matplotlib replaces the first unless it is re-added as an artist.
-            axes.add_artist(key)
-    if legend_handles and frame is not None:
-        _legend_below(figure, axes, legend_handles)
-    elif legend_handles:
-        sources = axes.legend(handles=legend_handles, loc="lower left", fontsize=7, frameon=True, framealpha=0.95,
-                              title="Where the sources put the point", title_fontsize=7.5)
-        sources.set_zorder(45)
 
     alt_text = _alt_text(view, outlines, drawn_layers, body, points_drawn, codes, landmark_positions,
                          construction_words, variant_descriptions, highlight, structures=structures,
                          frame_words=_frame_words(view, body, frame, focus))
     return AtlasFigure(figure, alt_text=alt_text, points_drawn=points_drawn, caption=plate_title)
+
+
+#: Plates are shown this much larger than their size in inches (and rendered sharper to match): their smallest
+#: text (6.5 pt structure names) then reads at 9.1 pt, and a full view (6.4 in) is 860 px wide, within the
+#: about 900 px of a JupyterLab cell.
+PLATE_DISPLAY_SCALE = 1.4
+
+
+# Landmark names: bold black, a little larger than structure names (they are what a learner feels for).
+_LANDMARK_LABEL_STYLE = {"fontsize": 7, "color": "#000000", "fontweight": "bold"}
+
+
+# Where a legend may go, in order of preference: the corners first (least in the way of the body).
+_LEGEND_PLACES = ("lower right", "lower left", "upper right", "upper left", "center right", "center left",
+                  "lower center", "upper center")
+
+
+def _window_box(artist) -> tuple[float, float, float, float]:
+    extent = artist.get_window_extent(artist.figure.canvas.get_renderer())
+    return (extent.x0, extent.y0, extent.x1, extent.y1)
+
+
+def _free_legend(axes, obstacles, *, handles, **options):
+    """An in-frame legend at the first of :data:`_LEGEND_PLACES` where it covers no marker (else the first)."""
+    from hipcourse.figures.labels import _boxes_overlap
+
+    legend = None
+    for place in _LEGEND_PLACES:
+        legend = axes.legend(handles=handles, loc=place, frameon=True, **options)
+        box = _window_box(legend)
+        if not any(_boxes_overlap(box, other, 1.0) for other in obstacles):
+            return legend
+    return axes.legend(handles=handles, loc=_LEGEND_PLACES[0], frameon=True, **options)
 
 
 def _focus_position(body, view: str, item: str) -> tuple[float, float]:
@@ -332,7 +390,7 @@ def _framed_figure(outlines: Outlines, frame, title: str, *, size=None):
     height = axes_h + _FRAME_EDGE_IN + top
     if size is not None:
         width, height = size
-    figure = new_figure(size=(width, height))
+    figure = new_figure(size=(width, height), display_scale=PLATE_DISPLAY_SCALE)
     axes = figure.add_axes((_FRAME_EDGE_IN / width, _FRAME_EDGE_IN / height,
                             1 - 2 * _FRAME_EDGE_IN / width, 1 - (_FRAME_EDGE_IN + top) / height))
     figure.suptitle("\n".join(lines), fontsize=12, y=1 - 0.06 / height, va="top")

@@ -172,7 +172,7 @@ def _forest_plot(*, evidence: Mapping | None = None):
         raise EvidenceDataError("data/evidence.yaml: no entry has an estimate, so there is nothing to plot")
     panels = _panels(rows)
     heights = [len(panel_rows) + 1.2 for _, panel_rows in panels]
-    figure = new_figure(size=(7.5, 1.2 + 0.5 * sum(heights)))
+    figure = new_figure(size=(7.5, 1.2 + 0.5 * sum(heights)), display_scale=1.15)  # 8 pt reads at 9.2 pt
     grid = figure.add_gridspec(len(panels), 1, height_ratios=heights, hspace=0.0)
     figure.set_layout_engine("constrained")
     for index, (title, panel_rows) in enumerate(panels):
