@@ -41,6 +41,7 @@ def banks_dir(tmp_path, monkeypatch):
     quizzes = tmp_path / "quizzes"
     quizzes.mkdir()
     shutil.copy(DATA / "lessons.yaml", tmp_path / "lessons.yaml")
+    shutil.copy(DATA / "sources.yaml", tmp_path / "sources.yaml")  # the summary names its sources by title
     for lesson in range(9):
         questions = [_truefalse(f"t{lesson}-q{n}") for n in range(2 + lesson)]
         if lesson == 5:

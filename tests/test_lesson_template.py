@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import execute_notebooks as ex  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "notebooks"))
+from hipcourse.content import citations  # noqa: E402
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 MAX_CODE_LINES = 6
 FORBIDDEN = {ast.FunctionDef: "def", ast.AsyncFunctionDef: "def", ast.ClassDef: "class", ast.For: "for",
@@ -127,7 +130,25 @@ def rule_references_up_to_date(nb, *, name, reference_sources=None, **_):
         return [str(error)]
     if _references_cells(expected)[0].source != refs[0].source:
         return ["the references cell is out of date (re-run tools/execute_notebooks.py)"]
-    return []
+    return [f"cell {i}: citations are not numbered as the References list is (re-run tools/execute_notebooks.py)"
+            for i, (stored, fresh) in enumerate(zip(nb.cells, expected.cells))
+            if stored.cell_type == "markdown" and stored.source != fresh.source]
+
+
+#: Output formats a learner sees (JupyterLab shows the richest; plain text in untrusted notebooks and nbval).
+SHOWN_MIMES = ("text/html", "text/markdown", "text/plain")
+
+
+def rule_no_visible_source_keys(nb, *, sources, **_):
+    """No source key is visible in the rendered lesson: prose shows numbers, tables show source titles."""
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        texts = [cell.source] if cell.cell_type == "markdown" else [
+            str(output.get("data", {}).get(mime, "")) for output in cell.get("outputs", []) for mime in SHOWN_MIMES]
+        found = sorted({key for text in texts for key in citations.visible_keys(text, sources)})
+        if found:
+            problems.append(f"cell {i}: a learner sees the source key(s) {', '.join(found)}")
+    return problems
 
 
 def rule_citations_resolve(nb, *, sources, **_):
@@ -218,7 +239,8 @@ def rule_links_resolve(nb, *, name, **_):
 
 
 RULES = [rule_single_h1, rule_overview, rule_prerequisites_and_time, rule_numbered_sections_with_quiz,
-         rule_closing_sections, rule_references_up_to_date, rule_citations_resolve, rule_images_have_alt_text,
+         rule_closing_sections, rule_references_up_to_date, rule_no_visible_source_keys, rule_citations_resolve,
+         rule_images_have_alt_text,
          rule_short_simple_code, rule_kernelspec, rule_executed_in_order, rule_links_resolve]
 
 
@@ -250,13 +272,13 @@ def _good():
         new_markdown_cell("## Overview\n\nOne line.\n\nBy the end of this lesson you can:\n\n- a\n- b\n- c"),
         new_markdown_cell("## Prerequisites and time\n\nNone.\n\nTime: about 10 minutes"),
         new_code_cell("from hipcourse.learning.quiz import show_quiz"),
-        new_markdown_cell("## 1. First\n\nText [T-a].\n\n### Check yourself"),
+        new_markdown_cell('## 1. First\n\nText <sup>[1](#ref-T-a "Reference 1")</sup>.\n\n### Check yourself'),
         new_code_cell('show_quiz("lesson09", "first")'),
         new_markdown_cell("## 2. Second\n\n![A hip drawing](x.png)\n\n### Check yourself"),
         new_code_cell('show_quiz("lesson09", "second")'),
         new_markdown_cell("## Key points\n\n- one"),
         new_markdown_cell("## What's next\n\nGo on to [Lesson 1](01_hip_anatomy.ipynb)."),
-        new_markdown_cell("## References\n\n- **[T-a]** A source."),
+        new_markdown_cell('## References\n\n1. <a id="ref-T-a"></a>A source.'),
     ]
     cells[-1].metadata["tags"] = ["references"]
     for n, cell in enumerate(c for c in cells if c.cell_type == "code"):
@@ -302,6 +324,10 @@ BREAKAGES = {
     "untagged_references": (rule_closing_sections, lambda nb: nb.cells[-1].metadata.pop("tags"), "tagged 'references'"),
     "references_unfilled": (rule_references_up_to_date, _set(10, "TODO"), "not filled"),
     "references_stale": (rule_references_up_to_date, _set(10, "## References\n\n- old"), "out of date"),
+    "key_form_citation": (rule_references_up_to_date, _set(4, "## 1. First\n\nText [T-a].\n\n### Check yourself"),
+                          "not numbered"),
+    "key_in_prose": (rule_no_visible_source_keys, _set(6, "## 2. Second\n\nSee T-a.\n\n### Check yourself"), "T-a"),
+    "key_in_table_output": (rule_no_visible_source_keys, _output_html('<img alt="x" src="x"><td>[T-a]</td>'), "T-a"),
     "unknown_key": (rule_citations_resolve, _set(4, "## 1. First\n\n[T-zz]\n\n### Check yourself"), "T-zz"),
     "markdown_img_no_alt": (rule_images_have_alt_text, _set(6, "## 2. Second\n\n![](x.png)\n\n### Check yourself"), "markdown image"),
     "html_img_empty_alt": (rule_images_have_alt_text, _output_html('<img alt="" src="x">'), "<img> without alt"),

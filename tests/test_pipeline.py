@@ -42,8 +42,16 @@ def test_execution_is_byte_identical_and_fills_references(tmp_path):
     nb = json.loads(stored)
     refs = "".join(nb["cells"][-1]["source"])
     assert refs.startswith("## References")
-    assert "**[T-alpha]** Alpha A. Journal 2020. <https://a.example>" in refs
-    assert "**[T-beta]** Beta page" in refs and "T-unused" not in refs
+    # numbered by first citation, the key only in the anchor (never shown), unused sources left out
+    assert refs.splitlines()[2:] == ['1. <a id="ref-T-beta"></a>Beta page.',
+                                     '2. <a id="ref-T-alpha"></a>Alpha A. Journal 2020. <https://a.example>']
+    assert "T-unused" not in refs
+    prose = "".join(nb["cells"][0]["source"])
+    assert prose == ('# Fixture\n\nText citing <sup>[1](#ref-T-beta "Reference 1")</sup> and '
+                     '<sup>[2](#ref-T-alpha "Reference 2"), [1](#ref-T-beta "Reference 1")</sup>.')
+    # the widget cell's input is stored collapsed; the cell that shows plain text keeps its input visible
+    assert nb["cells"][1]["metadata"]["jupyter"] == {"source_hidden": True}
+    assert "jupyter" not in nb["cells"][2]["metadata"]
     assert nb["cells"][2]["outputs"][0]["data"]["text/plain"] in ("2", ["2"])
     assert [c.get("execution_count") for c in nb["cells"] if c["cell_type"] == "code"] == [1, 2]
     assert all("execution" not in c["metadata"] for c in nb["cells"])
@@ -62,7 +70,7 @@ def test_check_mode_reports_without_writing(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(ex, "process", functools.partial(ex.process, sources=SOURCES))
     assert ex.main(["--check", str(path)]) == 1
     assert path.read_bytes() == before
-    assert "would change (cells 1, 2)" in capsys.readouterr().out
+    assert "would change (cells 0, 1, 2)" in capsys.readouterr().out  # 0: citations numbered
     assert ex.main([str(path)]) == 0
     assert ex.main(["--check", str(path)]) == 0
 

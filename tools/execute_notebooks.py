@@ -3,15 +3,18 @@
 
 This is the only way outputs get into the committed notebooks (CONTRIBUTING.md). For each notebook it:
 
-1. fills the markdown cell tagged ``references`` with ``## References`` and the formatted list of every
-   source key cited as ``[KEY]`` in the notebook's markdown (unknown keys are an error);
+1. numbers the citations of its markdown (an author writes ``[KEY]``; a learner sees superscript numbers
+   that link to the References list, see ``hipcourse.content.citations``) and fills the markdown cell tagged
+   ``references`` with ``## References`` and the numbered list (unknown keys are an error);
 2. executes it with nbclient (kernel ``python3``, working directory = the notebook's folder, no timing
    metadata, widget state kept) with ``HIPCOURSE_PROGRESS_DIR`` pointing at a fresh temporary directory,
    so no learner file is read or written;
 3. fails if any cell produced an error or wrote to stderr (warnings would also fail strict nbval);
 4. renumbers ipywidgets model ids (random UUIDs) to stable ids and clears per-cell execution metadata,
    so that re-executing an unchanged notebook gives byte-identical files;
-5. writes the file only if its bytes changed;
+5. stores the input of every code cell that only shows a figure, widget or table collapsed
+   (``metadata.jupyter.source_hidden``; see :func:`collapse_display_inputs`), and writes the file only if
+   its bytes changed;
 6. for a course notebook (under ``notebooks/``), stores every figure it showed in
    ``images/figure-cache/<notebook name>/`` (see ``hipcourse.figures.cache``): the kernel runs with
    ``HIPCOURSE_FIGURE_CACHE=write:<temporary folder>``, so figures are always drawn, never read back, and the
@@ -81,25 +84,33 @@ def cited_keys(text: str) -> list[str]:
 
 
 def fill_references(nb, *, notebook: str, sources: dict[str, dict] | None = None) -> None:
-    """Replace the source of the markdown cell tagged ``references`` with the rendered reference list.
+    """Number the citations of every markdown cell and fill the cell tagged ``references`` to match.
 
-    Keys are collected from every other markdown cell. Does nothing if the notebook has no such cell
-    (the template check in tests/test_lesson_template.py reports that separately).
+    Citations are written as keys (``[K-BL54]``) or are already numbered; either way each markdown cell is
+    stored in the numbered form of :mod:`hipcourse.content.citations` (superscript numbers linking to the
+    References list, numbered by first citation), and the references cell gets ``## References`` and the
+    numbered list. Does nothing if the notebook has no such cell (the template check in
+    tests/test_lesson_template.py reports that separately).
     """
     targets = [c for c in nb.cells if c.cell_type == "markdown" and REFERENCES_TAG in c.metadata.get("tags", [])]
     if not targets:
         return
     if len(targets) > 1:
         raise NotebookError(f"{notebook}: more than one cell is tagged '{REFERENCES_TAG}'")
-    text = "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown" and c is not targets[0])
-    bibliography = _bibliography()
+    _bibliography()  # puts notebooks/ on sys.path
+    from hipcourse.content import citations  # noqa: PLC0415
+    from hipcourse.content.sources import UnknownSourceError  # noqa: PLC0415
+
+    cells = [c for c in nb.cells if c.cell_type == "markdown" and c is not targets[0]]
+    numbers = citations.numbering(c.source for c in cells)
     try:
-        body = bibliography.references_markdown(bibliography.cited_keys(text), entries=sources)
-    except bibliography.UnknownSourceError as error:
+        body = citations.numbered_references(numbers, entries=sources)
+    except UnknownSourceError as error:
         raise NotebookError(f"{notebook}: unknown citation key(s) {', '.join(error.keys)} "
                             "(not in data/sources.yaml)") from error
-    body = "## References\n\n" + body
-    targets[0].source = body
+    for cell in cells:
+        cell.source = citations.numbered_form(cell.source, numbers)
+    targets[0].source = "## References\n\n" + body
 
 
 # ------------------------------------------------------------------------------------------------- running
@@ -251,6 +262,37 @@ def compact_widget_state(nb) -> None:
                               if value is not None or key.startswith("_")}
 
 
+#: What a code cell may show and still count as "only draws or shows a widget" (figures, widgets, tables).
+RICH_DISPLAY_MIMES = frozenset({"image/png", "image/svg+xml", WIDGET_VIEW_MIME, "text/html", "text/markdown"})
+
+
+def _only_shows(cell) -> bool:
+    """True if a code cell shows only figures, widgets or tables, or nothing at all (a setup cell)."""
+    return all(output.get("output_type") in ("display_data", "execute_result")
+               and RICH_DISPLAY_MIMES & set(output.get("data", {})) for output in cell.get("outputs", []))
+
+
+def collapse_display_inputs(nb) -> None:
+    """Store the input of every code cell that only shows a figure, widget or table (or nothing) collapsed.
+
+    JupyterLab reads ``metadata.jupyter.source_hidden``: the learner sees the figure or the quiz and can
+    show the code with one click on the bar at the left of the cell. Cells that print text keep their
+    input visible. This one rule, applied on every run, is the only place the flag is set.
+    """
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        jupyter = dict(cell.metadata.get("jupyter", {}))
+        if _only_shows(cell):
+            jupyter["source_hidden"] = True
+        else:
+            jupyter.pop("source_hidden", None)
+        if jupyter:
+            cell.metadata["jupyter"] = jupyter
+        else:
+            cell.metadata.pop("jupyter", None)
+
+
 def clear_execution_metadata(nb) -> None:
     """Drop per-cell metadata that changes on every run (timings) or depends on the editor (scroll state)."""
     for cell in nb.cells:
@@ -301,6 +343,7 @@ def process(path: Path, *, check: bool = False, timeout: int = 600, sources: dic
     figures_changed = cache_folder is not None and figures != _folder_files(cache_folder)
     check_outputs(nb, notebook=name)
     clear_execution_metadata(nb)
+    collapse_display_inputs(nb)
     compact_widget_state(nb)
     nb = stable_widget_ids(nb, notebook=name)
     new_bytes = serialise(nb)

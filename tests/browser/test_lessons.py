@@ -6,6 +6,7 @@ The ``lesson`` fixture (conftest.py) has already opened the notebook in JupyterL
 
 from __future__ import annotations
 
+import json
 import re
 
 from lessonpage import VIEWPORT, LessonPage, feedback_text, first_of_type, notebook_problems, reset_question
@@ -163,3 +164,36 @@ def test_screenshots_and_nothing_fetched_offsite(lesson: LessonPage):
     page.set_viewport_size(VIEWPORT)
     assert index >= 1
     assert lesson.offsite == [], f"{lesson.name}: the browser fetched addresses outside the machine: {lesson.offsite}"
+
+
+def _stored_cells(lesson: LessonPage) -> list[dict]:
+    return json.loads((lesson.lab.root_dir / "notebooks" / lesson.name).read_text(encoding="utf-8"))["cells"]
+
+
+def test_code_is_collapsed_and_citations_are_numbered(lesson: LessonPage):
+    """Code that only draws or shows a widget is collapsed; prose shows numbers that jump to the References."""
+    cells = _stored_cells(lesson)
+    hidden = sum(1 for c in cells if c["cell_type"] == "code" and c["metadata"].get("jupyter", {}).get("source_hidden"))
+    assert hidden == sum(1 for c in cells if c["cell_type"] == "code"), f"{lesson.name}: not every code cell collapsed"
+    panel = lesson.panel()
+    # JupyterLab shows a collapsed input as a placeholder ("…" bar) instead of the editor.
+    placeholders = panel.locator(".jp-CodeCell .jp-InputPlaceholder")
+    assert placeholders.count() == hidden, f"{lesson.name}: {placeholders.count()} collapsed inputs shown, {hidden} stored"
+    editors = panel.locator(".jp-CodeCell .jp-InputArea-editor:visible")
+    assert editors.count() == 0, f"{lesson.name}: {editors.count()} code editors visible"
+
+    links = panel.locator('.jp-MarkdownOutput sup a[href^="#ref-"]')
+    assert links.count() > 0, f"{lesson.name}: no numbered citation in the rendered prose"
+    first = links.first
+    assert re.fullmatch(r"\d+", first.inner_text().strip()), first.inner_text()
+    target = first.get_attribute("href")[1:]
+    anchor = panel.locator(f'[id="{target}"]')
+    assert anchor.count() == 1, f"{lesson.name}: the References list has no anchor {target!r}"
+    first.click()
+    anchor.wait_for(state="attached")
+    lesson.page.wait_for_timeout(300)
+    box, view = anchor.bounding_box(), lesson.page.viewport_size
+    assert box is not None and 0 <= box["y"] <= view["height"], f"{lesson.name}: clicking {target} did not scroll there"
+    # no raw key anywhere in the rendered lesson text
+    keys = [k for k in re.findall(r"ref-([A-Za-z0-9.-]+)", target)]
+    assert not any(f"[{k}]" in panel.inner_text() for k in keys)

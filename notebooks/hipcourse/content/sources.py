@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit
 
 from hipcourse.content.data import Source, load_course
 
-__all__ = ["lookup", "format_reference", "references_markdown", "cited_keys", "CITATION_PATTERN",
+__all__ = ["lookup", "format_reference", "references_markdown", "cited_keys", "source_names", "CITATION_PATTERN",
            "UnknownSourceError", "OFFICIAL_HOSTS", "OFFICIAL_KINDS", "WEAK_KINDS", "CLAIM_FILES",
            "is_official_url", "is_weak", "identifiers", "source_problems", "claim_problems"]
 
@@ -119,17 +119,19 @@ def _links(source: Any) -> list[str]:
     return links
 
 
-def format_reference(key: str, *, data_dir=None, entries: Mapping[str, Any] | None = None) -> str:
+def format_reference(key: str, *, data_dir=None, entries: Mapping[str, Any] | None = None,
+                     show_key: bool = True) -> str:
     """One markdown line: ``**[KEY]** citation. [doi:...](https://doi.org/...) [PMID n](...) ISBN ... <url>``.
 
     The citation (else the title) comes first, then every identifier as a link. A practitioner text is
     labelled as a source for traditional use only; a source without an acceptable record says so.
     ``entries`` (``{key: Source or dict}``) replaces ``data/sources.yaml``, e.g. for test fixtures.
+    ``show_key=False`` leaves out the bold key (lessons number their references instead).
     """
     source = lookup(key, data_dir=data_dir) if entries is None else entries[key]
     field = _field(source)
     text = (field("citation") or field("title") or key).strip().rstrip(".")
-    line = f"**[{key}]** {text}."
+    line = f"**[{key}]** {text}." if show_key else f"{text}."
     links = _links(source)
     if links:
         line += " " + " ".join(links)
@@ -154,11 +156,35 @@ def references_markdown(keys: Iterable[str], *, data_dir=None, entries: Mapping[
     return "\n".join(f"- {format_reference(key, data_dir=data_dir, entries=entries)}" for key in unique)
 
 
+def source_names(keys: Iterable[str], *, data_dir=None) -> str:
+    """The sources ``keys`` name, as a reader sees them in a table: their titles joined by "; ".
+
+    Lessons show numbers, never keys (issue 14); a table cell cannot link to the References list, so it
+    names each source by its ``title`` ("Hip fracture (NHS)"). Unknown keys raise
+    :class:`UnknownSourceError` naming all of them.
+    """
+    from hipcourse import paths
+    from hipcourse.content.yamlfiles import load_yaml  # cached by content: cheap on every call
+
+    folder = paths.data_dir() if data_dir is None else data_dir
+    titles = {entry["key"]: entry["title"] for entry in load_yaml(f"{folder}/sources.yaml")["sources"]}
+    keys = list(keys)
+    missing = [key for key in keys if key not in titles]
+    if missing:
+        raise UnknownSourceError(missing)
+    return "; ".join(titles[key] for key in keys)
+
+
 def cited_keys(text: str) -> list[str]:
     """Keys cited as ``[KEY]`` or ``[KEY1, KEY2]`` in markdown ``text``, in order of first appearance.
 
+    Numbered citations (:mod:`hipcourse.content.citations`) count as the keys they link to.
+
     Markdown links ``[text](url)`` and task boxes ``[ ]`` / ``[x]`` are ignored.
     """
+    from hipcourse.content.citations import key_form  # numbered citations count as their keys
+
+    text = key_form(text)
     keys = (key for match in CITATION_PATTERN.finditer(text) for key in re.split(r"\s*[,;]\s*", match.group(1)))
     return list(dict.fromkeys(keys))
 

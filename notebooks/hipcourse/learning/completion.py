@@ -315,7 +315,9 @@ class CompletionSummary:
     def _body_html(self) -> str:
         points = "".join(f"<li><strong>{html.escape(title)}.</strong> {html.escape(text)}</li>"
                          for title, text in self.takeaways)
-        sources = ", ".join(html.escape(key) for key in _TAKEAWAY_SOURCES)
+        from hipcourse.content.sources import source_names  # titles, not keys: learners never see a key
+
+        sources = html.escape(source_names(_TAKEAWAY_SOURCES))
         return (
             "<h2>Hip pain self-care course: my summary</h2>"
             f"<p>{html.escape(self._final_sentence())}</p>"

@@ -265,7 +265,9 @@ def _groups_by_id(evidence: Mapping) -> dict[str, str]:
 
 
 def _sources_text(keys: Sequence[str]) -> str:
-    return ", ".join(f"[{key}]" for key in keys) if keys else "none: no trials found"
+    from hipcourse.content.sources import source_names  # titles, not keys: learners never see a key
+
+    return source_names(keys) if keys else "none: no trials found"
 
 
 def unplotted_table(*, evidence: Mapping | None = None) -> Table:
