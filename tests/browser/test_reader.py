@@ -120,23 +120,57 @@ def test_make_reader_serves_loopback_with_token(reader):
     assert "hipcourse" not in names, f"the helper package shows in the learners' list of lessons: {names}"
 
 
+def _code_lines_on_page(page, notebook: Path) -> list[str]:
+    """The lines of the notebook's code cells found on the page: in the markup (code sent but hidden) or in the
+    visible text (an editor splits lines into styled spans). Prose that quotes code is not a code cell."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    lines = [line for c in cells if c["cell_type"] == "code" for line in "".join(c["source"]).splitlines()
+             if len(line.strip()) > 12]
+    assert lines, f"{notebook.name} has no code cell"
+    prose = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    html, text = page.content(), page.inner_text("body")
+    return [line for line in lines if line.strip() not in prose and (line in html or line.strip() in text)]
+
+
 def test_lesson_shows_no_code_and_no_error(lesson_page):
     """strip_sources is on: no code editor and no code text reach the page; every cell ran (no error shown)."""
     page = lesson_page.page
-    cells = json.loads((lesson_page.server.course_dir / "notebooks" / LESSON).read_text(encoding="utf-8"))["cells"]
-    sources = ["".join(c["source"]).strip() for c in cells if c["cell_type"] == "code"]
-    assert sources, f"{LESSON} has no code cell"
-    html, text = page.content(), page.inner_text("body")
-    # Both the markup (code sent but hidden) and the visible text (an editor splits lines into styled spans).
-    shown = [line for source in sources for line in source.splitlines()
-             if len(line.strip()) > 12 and (line in html or line.strip() in text)]
+    shown = _code_lines_on_page(page, lesson_page.server.course_dir / "notebooks" / LESSON)
     assert not shown, f"reader mode sent code to the browser: {shown[:3]}"
+    text = page.inner_text("body")
     editors = page.locator(".jp-InputArea-editor, .cm-editor, .CodeMirror, .jp-InputPrompt:visible")
     assert editors.count() == 0, f"{editors.count()} code editors or input prompts on the page"
     broken = [marker for marker in _BROKEN if marker in text]
     assert not broken, f"reader mode: {LESSON} shows {broken}; make reader printed:\n{lesson_page.server.log_tail()}"
     assert not lesson_page.page_errors, f"uncaught JavaScript errors: {lesson_page.page_errors[:5]}"
     page.screenshot(path=_shot("05-top"))
+
+
+def test_figures_are_drawn_with_alt_text(lesson_page):
+    """Every picture on the page has loaded and carries its alt text (reader mode renders the figures' HTML form)."""
+    images = lesson_page.page.locator("#rendered_cells img").evaluate_all(
+        "images => images.map(i => [i.alt || '', i.naturalWidth, i.naturalHeight])")
+    assert images, f"{LESSON}: no figure in reader mode"
+    broken = [i for i, (alt, width, height) in enumerate(images) if not alt.strip() or width < 50 or height < 50]
+    assert not broken, f"{LESSON}: figures without alt text or not loaded in reader mode: {[images[i] for i in broken]}"
+
+
+def test_start_notebook_opens_in_reader_mode(browser, reader):
+    """The page README sends learners to first: it runs to the end, shows no code and no error."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        page.goto(reader.url("voila/render/00_start_here.ipynb"), timeout=KERNEL_TIMEOUT_MS)
+        page.wait_for_selector(".quiz-question", timeout=KERNEL_TIMEOUT_MS)
+        text = page.inner_text("body")
+        assert "Start here" in page.locator("h1").first.inner_text(), text[:300]
+        broken = [marker for marker in _BROKEN if marker in text]
+        assert not broken, f"reader mode: 00_start_here.ipynb shows {broken}; make reader printed:\n{reader.log_tail()}"
+        shown = _code_lines_on_page(page, reader.course_dir / "notebooks" / "00_start_here.ipynb")
+        assert not shown, f"reader mode sent code of the start notebook to the browser: {shown[:3]}"
+        page.screenshot(path=_shot("00-top"))
+    finally:
+        context.close()
 
 
 def test_links_to_other_lessons_stay_in_reader_mode(lesson_page):
