@@ -125,6 +125,13 @@ def _glyph_outline(text: str, size: float, weight: str, style: str, renderer):
     return cached
 
 
+# The halo of structure labels: width in points of the pale stroke around each glyph, and its colour.
+_HALO_WIDTH_PT = 2.2
+
+
+_HALO_COLOUR = (1.0, 0.99, 0.96, 0.85)
+
+
 @functools.lru_cache(maxsize=None)
 def _outline_label_class():
     """Annotation subclass drawn from cached glyph outlines (same place, size and colour as normal text)."""
@@ -150,11 +157,19 @@ def _outline_label_class():
                       "center_baseline": descent}[va]
             scale = renderer.points_to_pixels(1.0)
             transform = Affine2D().scale(scale).translate(round(x0), round(y0 + descent))
+            renderer.open_group("text", self.get_gid())
+            # A pale halo under the letters keeps a name readable where a nerve, vessel or outline runs under it.
+            halo = renderer.new_gc()
+            self._set_gc_clip(halo)
+            halo.set_linewidth(_HALO_WIDTH_PT * scale)
+            halo.set_joinstyle("round")
+            halo.set_foreground(_HALO_COLOUR, isRGBA=True)
+            renderer.draw_path(halo, path, transform, None)
+            halo.restore()
             gc = renderer.new_gc()
             self._set_gc_clip(gc)
             gc.set_linewidth(0)
             gc.set_url(self.get_url())
-            renderer.open_group("text", self.get_gid())
             renderer.draw_path(gc, path, transform, to_rgba(self.get_color(), self.get_alpha()))
             renderer.close_group("text")
             gc.restore()

@@ -153,6 +153,13 @@ def _draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="vie
     # -- landmarks ---------------------------------------------------------------------------------------
     landmark_positions = {}
     if "landmarks" in layers:
+        from matplotlib import patheffects
+
+        from hipcourse.figures.labels import _HALO_COLOUR, _HALO_WIDTH_PT
+
+        # The same pale halo as the structure names: readable where a vessel or an outline runs under it.
+        landmark_style = {**_LANDMARK_LABEL_STYLE, "path_effects": [
+            patheffects.withStroke(linewidth=_HALO_WIDTH_PT, foreground=_HALO_COLOUR)]}
         style = palette.ANATOMY["landmark"]
         for landmark_id in outlines.landmarks:
             try:
@@ -166,7 +173,7 @@ def _draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="vie
             if labels:
                 # Plain words, never the internal id: a learner reads "greater trochanter", not "GT".
                 landmark_requests.append(LabelRequest(_landmark_label(body, landmark_id), xy,
-                                                   style=_LANDMARK_LABEL_STYLE))
+                                                   style=landmark_style))
         if landmark_positions:
             # One line artist for all landmark crosses (one draw call).
             xs, ys = zip(*landmark_positions.values())

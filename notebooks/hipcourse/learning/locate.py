@@ -94,6 +94,11 @@ class Locate(Question):
             figure = figure_factory(self.view, layers=spec.get("layers", ["outline", "bones", "landmarks"]),
                                     points=(), labels=False, body=self.body)
             _fit_height(getattr(figure, "figure", figure), LOCATE_MAX_HEIGHT_IN)
+            from hipcourse.figures.display import SCREEN_DPI
+
+            # Plates are drawn magnified for reading as pictures; a clickable canvas shows its pixels one to one,
+            # so the diagram goes back to screen resolution (about 600 px tall, as above).
+            getattr(figure, "figure", figure).set_dpi(SCREEN_DPI)
         self.atlas_figure = figure
         self.figure = getattr(figure, "figure", figure)
         self.ax = self.figure.axes[0]
