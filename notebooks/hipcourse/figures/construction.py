@@ -99,11 +99,16 @@ def _step_inputs(step) -> list[tuple[str, tuple[float, float]]]:
     return [(names[i] if i < len(names) else "", _xy(xy)) for i, xy in enumerate(points)]
 
 
+# Largest denominator a construction fraction is shown with: 7/19 (GB31, 7 of the 19 B-cun from the knee crease
+# to the trochanter) must read 7/19, not the nearest twelfth-or-less (4/11).
+_MAX_DENOMINATOR = 24
+
+
 def _fraction_of(step) -> Fraction | None:
     t = getattr(step, "fraction", None)
     if t is None:
         return None
-    return Fraction(float(t)).limit_denominator(12)
+    return Fraction(float(t)).limit_denominator(_MAX_DENOMINATOR)
 
 
 # Step numbers on construction plates: white digits on the construction colour, so that "1", "2", "3" read as
@@ -168,7 +173,7 @@ def _draw_construction(axes, body, code: str, view: str, *, variant=None, colour
             fraction = Fraction(1, 2) if kind == "mid" else _fraction_of(step)
             if fraction is None and result is not None:
                 total = math.hypot(b[0] - a[0], b[1] - a[1]) or 1.0
-                fraction = Fraction(math.hypot(result[0] - a[0], result[1] - a[1]) / total).limit_denominator(12)
+                fraction = Fraction(math.hypot(result[0] - a[0], result[1] - a[1]) / total).limit_denominator(_MAX_DENOMINATOR)
             axes.plot([a[0], b[0]], [a[1], b[1]], color=colour, linewidth=style["linewidth"],
                       linestyle=style["linestyle"], zorder=zorder)
             direction = np.array([b[0] - a[0], b[1] - a[1]])
