@@ -20,6 +20,7 @@ import pytest
 from hipcourse.content.data import load_course
 from hipcourse.figures import cache as figurecache
 from hipcourse.figures.display import new_figure
+from hipcourse.figures.images import image_specs
 from hipcourse.figures.legibility import describe, effective_point_size, legibility_problems
 
 STORED = figurecache.stored_entries()
@@ -67,6 +68,18 @@ def test_no_internal_landmark_id_is_visible(index):
 def test_smallest_text_is_at_least_9_pt_as_displayed(index):
     message = _failures(index, ("small-text",))
     assert not message, message
+
+
+@pytest.mark.parametrize("name", sorted(image_specs()))
+def test_every_static_diagram_of_images_reads_cleanly_too(name):
+    """The diagrams of images/ (README, handouts) are drawn by the same plates: the same rules hold."""
+    from hipcourse.figures.plates import draw_view
+
+    drawn = draw_view(**image_specs()[name])
+    figure = drawn.figure  # a stored figure draws on demand; a fresh one is this figure
+    problems = legibility_problems(figure, forbidden_words=set(load_course().landmarks), min_points=MIN_POINTS,
+                                   display_width_px=drawn.width_px())
+    assert not problems, f"images/{name}.png: {len(problems)} problem(s)\n{describe(problems)}"
 
 
 # ------------------------------------------------------------------------------------ the checker itself

@@ -19,7 +19,7 @@ def image_specs() -> dict[str, dict]:
         "construction_gb30": {"view": "posterior", "points": ["GB30"], "constructions": ["GB30"],
                               "layers": ("outline", "bones", "landmarks", "points", "constructions"),
                               "focus": ["GT", "SH", "GB30"],
-                              "title": "Finding GB30: one third of the way from GT to the sacral hiatus"},
+                              "title": "Finding GB30: one third of the way from the greater trochanter to the sacral hiatus"},
         "construction_bl54": {"view": "posterior", "points": ["BL54"], "constructions": ["BL54"],
                               "layers": ("outline", "bones", "landmarks", "points", "constructions"),
                               "focus": ["PSIS", "S4F", "BL54"],

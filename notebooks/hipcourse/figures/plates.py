@@ -260,6 +260,13 @@ def _draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="vie
         _legend_below(figure, axes, legend_handles)
         axes.apply_aspect()
     elif legend_handles:
+        import textwrap
+
+        # Long source names wrap to about 60 % of the frame width (at about 3.9 points per character at 7 pt),
+        # so that the key fits inside the frame and leaves most of the body free.
+        chars = max(24, int(axes.get_position().width * figure.get_figwidth() * 72 * 0.6 / 3.9))
+        for handle in legend_handles:
+            handle.set_label(textwrap.fill(handle.get_label(), chars))
         sources = _free_legend(axes, obstacles + [_window_box(k) for k in legend_boxes], handles=legend_handles,
                                fontsize=7, framealpha=0.95, title="Where the sources put the point",
                                title_fontsize=7.5)
