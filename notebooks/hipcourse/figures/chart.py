@@ -420,11 +420,17 @@ class PersonalChart:
         bar = 5.0 * sheet.scale
         bx, by = xmin + 0.5, ymin + 0.6
         axes.plot([bx, bx + bar], [by, by], color="#000000", linewidth=2.0)
-        fixed = [axes.annotate("this bar is 5 cm when printed at 100 %" if page else f"{bar:g} cm on you",
-                               (bx, by), xytext=(0, -4), textcoords="offset points", va="top", fontsize=7)]
+        # Its words sit just past the bar's right end (below it they would leave the frame, and above it they
+        # met the names of the lowest crosses), or above its start when the bar is too long for that.
+        words = axes.annotate("this bar is 5 cm when printed at 100 %" if page else f"{bar:g} cm on you",
+                              (bx + bar, by), xytext=(4, 0), textcoords="offset points", va="center", fontsize=7)
+        renderer = figure.canvas.get_renderer()
+        if words.get_window_extent(renderer).x1 > axes.get_window_extent(renderer).x1:
+            words.xy, words.xyann = (bx, by), (0, 4)
+            words.set_verticalalignment("bottom")
+        fixed = [words]
         if sheet.view in ("posterior", "anterior"):
             fixed.append(midline)
-        renderer = figure.canvas.get_renderer()
         for text in fixed:
             extent = text.get_window_extent(renderer)
             markers.append((extent.x0, extent.y0, extent.x1, extent.y1))

@@ -208,6 +208,7 @@ def place_labels(axes, requests: Sequence[LabelRequest], *, obstacles: Iterable[
     scale = figure.dpi / 72.0
     taken = [tuple(box) for box in obstacles]
     lines = [tuple(tuple(point) for point in segment) for segment in avoid_lines]
+    leader_lines: list = []  # only the leaders placed here: never crossed, unlike the caller's avoid_lines
     ax_box = axes.get_window_extent(renderer)
     frame = (ax_box.x0, ax_box.y0, ax_box.x1, ax_box.y1)
     to_display = axes.transData.transform
@@ -225,25 +226,19 @@ def place_labels(axes, requests: Sequence[LabelRequest], *, obstacles: Iterable[
         if request.leader_to is not None:
             candidates.extend(_FAR_CANDIDATES)  # a leader line lets a label move further from its shape
         chosen = None
-        for dx, dy, ha, va in candidates:
-            x = anchor[0] + dx * scale
-            y = anchor[1] + dy * scale
-            x0 = x - {"left": 0.0, "center": width / 2, "right": width}[ha]
-            y0 = y - {"bottom": 0.0, "center": height / 2, "top": height}[va]
-            box = (x0 - grow, y0 - grow, x0 + width + grow, y0 + height + grow)
-            inside = box[0] >= frame[0] and box[2] <= frame[2] and box[1] >= frame[1] and box[3] <= frame[3]
-            if not inside or any(_boxes_overlap(box, other, pad) for other in taken):
-                continue
-            if any(_segment_hits_box(segment, box, pad=1.0) for segment in lines):
-                continue  # an earlier leader line would run through this label
-            if target is not None and not _inside(box, target, margin=1.0):
-                leader = _leader_segment(box, target)
-                # (A marker centred on the target, e.g. the landmark a step number points at, is allowed.)
-                if any(_segment_hits_box(leader, other, pad=1.0) and not _centred_on(other, target)
-                       for other in taken):
-                    continue  # its own leader line would run through another label or a marker
-            chosen = (dx, dy, ha, va, box)
-            break
+        # Tried in turn: every rule; then (a required label only) letting it cross the caller's lines, which
+        # are drawing lines, not leaders; then moving it further out with a leader line to its anchor.
+        tries = [(candidates, lines, target)]
+        if request.required:
+            tries.append((candidates, leader_lines, target))
+            if request.leader_to is None:
+                tries.append((list(_FAR_CANDIDATES), leader_lines, tuple(map(float, anchor))))
+        for tried, blocking, goal in tries:
+            chosen = _first_free(tried, anchor=anchor, width=width, height=height, grow=grow, scale=scale,
+                                 frame=frame, taken=taken, lines=blocking, target=goal, pad=pad)
+            if chosen is not None:
+                target = goal
+                break
         if chosen is None:
             if not request.required:
                 continue
@@ -271,6 +266,7 @@ def place_labels(axes, requests: Sequence[LabelRequest], *, obstacles: Iterable[
             text._hipcourse_leader = _leader_segment(box, target)
             leaders.append(text._hipcourse_leader)
             lines.append(tuple(text._hipcourse_leader))
+            leader_lines.append(tuple(text._hipcourse_leader))
         text._hipcourse_box = box  # display box used for placement (tests compare these)
         taken.append(box)
         placed.append(text)
@@ -284,6 +280,37 @@ def place_labels(axes, requests: Sequence[LabelRequest], *, obstacles: Iterable[
         axes.add_collection(LineCollection(segments, colors=colour, linewidths=0.6, alpha=0.85, zorder=59,
                                            gid="label-leaders"), autolim=False)
     return placed
+
+
+def _first_free(candidates, *, anchor, width, height, grow, scale, frame, taken, lines, target, pad):
+    """The first candidate ``(dx, dy, ha, va, box)`` that breaks none of the placing rules, or None."""
+    for dx, dy, ha, va in candidates:
+        x = anchor[0] + dx * scale
+        y = anchor[1] + dy * scale
+        x0 = x - {"left": 0.0, "center": width / 2, "right": width}[ha]
+        y0 = y - {"bottom": 0.0, "center": height / 2, "top": height}[va]
+        box = (x0 - grow, y0 - grow, x0 + width + grow, y0 + height + grow)
+        # A place a little outside the frame slides back in (by at most a third of the label's width), so
+        # that a name next to the frame edge is not pushed far away.
+        shift_x = max(frame[0] - box[0], 0.0) - max(box[2] - frame[2], 0.0)
+        shift_y = max(frame[1] - box[1], 0.0) - max(box[3] - frame[3], 0.0)
+        if abs(shift_x) > (box[2] - box[0]) / 3 or abs(shift_y) > (box[3] - box[1]) / 3:
+            continue
+        if shift_x or shift_y:
+            dx, dy = dx + shift_x / scale, dy + shift_y / scale
+            box = (box[0] + shift_x, box[1] + shift_y, box[2] + shift_x, box[3] + shift_y)
+        inside = box[0] >= frame[0] and box[2] <= frame[2] and box[1] >= frame[1] and box[3] <= frame[3]
+        if not inside or any(_boxes_overlap(box, other, pad) for other in taken):
+            continue
+        if any(_segment_hits_box(segment, box, pad=1.0) for segment in lines):
+            continue  # an earlier leader line would run through this label
+        if target is not None and not _inside(box, target, margin=1.0):
+            leader = _leader_segment(box, target)
+            # (A marker centred on the target, e.g. the landmark a step number points at, is allowed.)
+            if any(_segment_hits_box(leader, other, pad=1.0) and not _centred_on(other, target) for other in taken):
+                continue  # its own leader line would run through another label or a marker
+        return (dx, dy, ha, va, box)
+    return None
 
 
 def _centred_on(box, point, tolerance: float = 1.5) -> bool:
