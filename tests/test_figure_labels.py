@@ -21,6 +21,7 @@ from hipcourse.content.data import load_course
 from hipcourse.figures import cache as figurecache
 from hipcourse.figures.display import new_figure
 from hipcourse.figures.images import image_specs
+from hipcourse.figures.platebook import plate_ids, plate_params
 from hipcourse.figures.legibility import describe, effective_point_size, legibility_problems
 
 STORED = figurecache.stored_entries()
@@ -68,6 +69,17 @@ def test_no_internal_landmark_id_is_visible(index):
 def test_smallest_text_is_at_least_9_pt_as_displayed(index):
     message = _failures(index, ("small-text",))
     assert not message, message
+
+
+@pytest.mark.parametrize("plate", plate_ids())
+def test_every_named_plate_reads_cleanly_even_before_the_lessons_store_it(plate):
+    """Each plate of data/plates.yaml (what show_plate draws) meets the same rules, stored yet or not."""
+    from hipcourse.figures.plates import _draw_view
+
+    drawn = _draw_view(**plate_params(plate))
+    problems = legibility_problems(drawn.figure, forbidden_words=set(load_course().landmarks),
+                                   min_points=MIN_POINTS, display_width_px=drawn.width_px())
+    assert not problems, f"data/plates.yaml plate {plate!r}: {len(problems)} problem(s)\n{describe(problems)}"
 
 
 @pytest.mark.parametrize("name", sorted(image_specs()))
