@@ -187,7 +187,9 @@ def test_code_is_collapsed_and_citations_are_numbered(lesson: LessonPage):
     first = links.first
     assert re.fullmatch(r"\d+", first.inner_text().strip()), first.inner_text()
     target = first.get_attribute("href")[1:]
-    anchor = panel.locator(f'[id="{target}"]')
+    # JupyterLab renames a rendered id to data-jupyter-id (ids must stay unique in the page) and resolves
+    # "#..." links against it; Voila and nbconvert keep the id.
+    anchor = panel.locator(f'[id="{target}"], [data-jupyter-id="{target}"]')
     assert anchor.count() == 1, f"{lesson.name}: the References list has no anchor {target!r}"
     first.click()
     anchor.wait_for(state="attached")
