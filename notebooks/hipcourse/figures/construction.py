@@ -9,7 +9,7 @@ from typing import Any, Sequence
 
 from hipcourse.figures import palette
 from hipcourse.figures.labels import _CONSTRUCTION_LABEL_STYLE, LabelRequest
-from hipcourse.figures.outlines import _landmark_name, _point_entry, _VIEW_DEFAULT, _xy, load_outlines
+from hipcourse.figures.outlines import _point_entry, _VIEW_DEFAULT, _xy, load_outlines
 
 
 _KIND_LEGEND = {"nerve": "nerve (yellow, dash-dot)", "artery": "artery (red, solid)", "vein": "vein (blue, dashed)"}
@@ -158,8 +158,8 @@ def _draw_construction(axes, body, code: str, view: str, *, variant=None, colour
         labels.append(LabelRequest(str(number), at, style=_STEP_BADGE_STYLE, required=False, leader_to=at))
 
     if starts:
-        words.append("find " + " and ".join(f"{name}, the {_lower_first(_landmark_name(body, name))},"
-                                             for name in starts).rstrip(","))
+        # Landmark ids here are spoken as their plain names in the alt text ("find the greater trochanter").
+        words.append("find " + " and ".join(starts))
         for xy in starts.values():
             badge(len(words), xy)
     for step in steps:

@@ -343,3 +343,17 @@ def _landmark_label(body, landmark_id: str) -> str:
     if landmark is None:
         raise ValueError(f"unknown landmark '{landmark_id}': it has no entry in data/landmarks.yaml")
     return landmark.figure_label
+
+
+def _plain_words(text: str, body) -> str:
+    """``text`` with every landmark id spoken as its plain name: ``1/3 of the way from GT to SH`` becomes
+    ``1/3 of the way from the greater trochanter to the sacral hiatus`` (alt text is what a screen-reader
+    learner reads instead of the picture, so it follows the same rule as the labels: words, not ids)."""
+    import re
+
+    # A construction step may name its start as an expression: "level(MSC, S4F)" is said in words first.
+    text = re.sub(r"\blevel\(([^(),]+), ([^(),]+)\)", r"the point on the vertical through \1 level with \2", text)
+    landmarks = _course_of(body).landmarks
+    ids = sorted(landmarks, key=len, reverse=True)
+    pattern = re.compile(r"(?:\bthe )?\b(" + "|".join(map(re.escape, ids)) + r")\b")
+    return pattern.sub(lambda match: "the " + landmarks[match.group(1)].figure_label, text)

@@ -8,10 +8,10 @@ from typing import Mapping, Sequence
 from hipcourse.figures import palette
 from hipcourse.figures.anatomy import _add, _anchor_positions, _layer_artist_class, _layer_geometry, _StaticAnatomy
 from hipcourse.figures.cache import cached_figure
-from hipcourse.figures.construction import _alternative_entries, _draw_construction, _KIND_LEGEND, _lower_first, _point_landmarks, _point_title, _relation_words, _resolve_points
+from hipcourse.figures.construction import _alternative_entries, _draw_construction, _KIND_LEGEND, _point_landmarks, _point_title, _relation_words, _resolve_points
 from hipcourse.figures.display import AtlasFigure, new_figure
 from hipcourse.figures.labels import _STRUCTURE_LABEL_STYLE, LabelRequest, place_labels
-from hipcourse.figures.outlines import _check_view, _KIND_LAYER_ORDER, _landmark_label, _landmark_name, _LAYER_WORDS, _reference_body, _VIEW_WORDS, _xy, DEFAULT_LAYERS, LAYERS, load_outlines, Outlines
+from hipcourse.figures.outlines import _check_view, _KIND_LAYER_ORDER, _landmark_label, _plain_words, _LAYER_WORDS, _reference_body, _VIEW_WORDS, _xy, DEFAULT_LAYERS, LAYERS, load_outlines, Outlines
 
 
 def draw_view(view: str, *, layers: Sequence[str] = DEFAULT_LAYERS, points="view default", labels: bool = True,
@@ -457,7 +457,7 @@ def _frame_words(view: str, body, frame, focus) -> str | None:
         for item in items:
             try:
                 body.landmark(item, view)
-                names.append(f"{item} ({_lower_first(_landmark_name(body, item).split(' (')[0])})")
+                names.append(item)  # a landmark id, spoken as its plain name by _alt_text
             except Exception:
                 names.append(item)
         words += "; framed around " + ", ".join(names)
@@ -497,4 +497,4 @@ def _alt_text(view, outlines, drawn_layers, body, points_drawn, codes, landmark_
     for code, words in construction_words.items():
         if words:
             lines.append(f"Construction of {code}, step by step (numbered on the plate): " + "; ".join(words) + ".")
-    return "\n".join(lines)
+    return _plain_words("\n".join(lines), body)
