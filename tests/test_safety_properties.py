@@ -50,9 +50,13 @@ def test_advice_always_says_it_is_not_a_diagnosis(ticked, unticked):
     assert result.not_a_diagnosis == safety_triage.NOT_A_DIAGNOSIS
     assert safety_triage.NOT_A_DIAGNOSIS in result.text
     assert "not a diagnosis" in result.to_html()
-    # The level is the most urgent of the ticked features (or routine when nothing is ticked).
+    # The level is the most urgent of the ticked features and of the combination rules they complete
+    # (or routine when nothing is ticked).
     features = safety_triage.red_flag_features()
-    expected = max((RANK[features[f].urgency] for f in ticked), default=0)
+    completed = [rule for rule in safety_triage.red_flag_combinations() if set(rule.all_of) <= ticked
+                 and (not rule.any_of or set(rule.any_of) & ticked)]
+    expected = max([RANK[features[f].urgency] for f in ticked] + [RANK[rule.urgency] for rule in completed],
+                   default=0)
     assert result.level.rank == expected
 
 

@@ -18,6 +18,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_markdown_cell, new_notebook
 
+from hipcourse.content.sources import cited_keys
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_DIR = ROOT / "notebooks"
 QUIZ_DIR = ROOT / "data" / "quizzes"
@@ -104,7 +106,7 @@ def missing_from(callout, correction):
     """Phrases and sources of ``correction`` that ``callout`` lacks (empty when the callout is complete)."""
     text = callout.lower()
     missing = [phrase for phrase in correction.phrases if phrase.lower() not in text]
-    if not any(f"[{key}]" in callout for key in correction.sources):
+    if not set(correction.sources) & set(cited_keys(callout)):  # key form or numbered form
         missing.append("a citation of one of " + ", ".join(correction.sources))
     return missing
 

@@ -19,28 +19,16 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Mapping
 
-from hipcourse.content.sources import _KEY, CITATION_PATTERN, UnknownSourceError, format_reference
+# The numbered form's patterns and key_form live in sources.py, whose cited_keys reads both forms.
+from hipcourse.content.sources import (ANCHOR_PREFIX, CITATION_PATTERN, NUMBERED_GROUP, UnknownSourceError,
+                                       cited_keys, format_reference, key_form)
 
-__all__ = ["key_form", "numbering", "numbered_form", "numbered_references", "visible_keys", "ANCHOR_PREFIX"]
-
-#: Prefix of a reference's anchor in the References list: ``ref-K-BL54``.
-ANCHOR_PREFIX = "ref-"
-
-_LINK = rf'\[\d+\]\(#{ANCHOR_PREFIX}({_KEY}) "Reference \d+"\)'
-#: One numbered citation group: ``<sup>[1](#ref-A "Reference 1"), [2](#ref-B "Reference 2")</sup>``.
-NUMBERED_GROUP = re.compile(rf"<sup>({_LINK}(?:, {_LINK})*)</sup>")
-_LINK_KEY = re.compile(_LINK)
-
-
-def key_form(text: str) -> str:
-    """``text`` with every numbered citation group turned back into ``[KEY1, KEY2]`` (other text unchanged)."""
-    return NUMBERED_GROUP.sub(lambda m: "[" + ", ".join(_LINK_KEY.findall(m.group(0))) + "]", text)
+__all__ = ["key_form", "numbering", "numbered_form", "numbered_references", "visible_keys", "ANCHOR_PREFIX",
+           "NUMBERED_GROUP"]
 
 
 def numbering(texts: Iterable[str]) -> dict[str, int]:
     """``{key: number}`` for the keys cited in ``texts`` (either form), numbered 1, 2, ... by first citation."""
-    from hipcourse.content.sources import cited_keys  # the one parser of the key form
-
     keys = cited_keys("\n\n".join(key_form(text) for text in texts))
     return {key: number for number, key in enumerate(keys, start=1)}
 

@@ -31,6 +31,20 @@ _KEY = r"(?:[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9.]+)+|W\d+)"
 #: (that would be a markdown link); task-list boxes "[ ]" / "[x]" never match.
 CITATION_PATTERN = re.compile(rf"\[({_KEY}(?:\s*[,;]\s*{_KEY})*)\](?!\()")
 
+#: Prefix of a reference's anchor in a lesson's numbered References list: ``ref-K-BL54``.
+ANCHOR_PREFIX = "ref-"
+_NUMBERED_LINK = rf'\[\d+\]\(#{ANCHOR_PREFIX}({_KEY}) "Reference \d+"\)'
+#: One numbered citation group as lessons store it (:mod:`hipcourse.content.citations`):
+#: ``<sup>[1](#ref-A "Reference 1"), [2](#ref-B "Reference 2")</sup>``.
+NUMBERED_GROUP = re.compile(rf"<sup>({_NUMBERED_LINK}(?:, {_NUMBERED_LINK})*)</sup>")
+_NUMBERED_KEY = re.compile(_NUMBERED_LINK)
+
+
+def key_form(text: str) -> str:
+    """``text`` with every numbered citation group turned back into ``[KEY1, KEY2]`` (other text unchanged)."""
+    return NUMBERED_GROUP.sub(lambda m: "[" + ", ".join(_NUMBERED_KEY.findall(m.group(0))) + "]", text)
+
+
 #: Hosts that count as official for a ``url`` of kind guideline, regulator or patient-information.
 #: A host matches itself and its subdomains (``nhs.uk`` covers ``www.nhs.uk`` and ``leedsth.nhs.uk``).
 #: CONTRIBUTING.md ("Sources: which hosts count as official") explains each line; change both together.
@@ -182,9 +196,7 @@ def cited_keys(text: str) -> list[str]:
 
     Markdown links ``[text](url)`` and task boxes ``[ ]`` / ``[x]`` are ignored.
     """
-    from hipcourse.content.citations import key_form  # numbered citations count as their keys
-
-    text = key_form(text)
+    text = key_form(text)  # numbered citations count as their keys
     keys = (key for match in CITATION_PATTERN.finditer(text) for key in re.split(r"\s*[,;]\s*", match.group(1)))
     return list(dict.fromkeys(keys))
 
