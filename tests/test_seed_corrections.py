@@ -7,12 +7,15 @@ of the sources facts.md gives for it. A lesson that is missing fails the test (i
 
 Two guards keep the seed article's wording out of the finished lessons: its overstated claims may only
 appear inside a correcting callout, and no run of six words from the article appears in the lessons'
-markdown or their quiz banks.
+markdown or their quiz banks. The article is not part of the repository, so the second guard compares
+hashes with ``tests/fixtures/seed_shingles.txt`` (written by ``tools/seed_fingerprint.py``); where the
+article is beside the repository, a test also checks that the stored fingerprint is up to date with it.
 """
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
+
+import sys
 
 import nbformat
 import pytest
@@ -21,13 +24,14 @@ from nbformat.v4 import new_markdown_cell, new_notebook
 from hipcourse.content.sources import cited_keys
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import seed_fingerprint  # noqa: E402
+
 NOTEBOOK_DIR = ROOT / "notebooks"
 QUIZ_DIR = ROOT / "data" / "quizzes"
-SEED_ARTICLE = ROOT.parent / "shared" / "seed" / "article.txt"
 MARKER = "**Correcting a common claim:**"
 # Lessons whose markdown this review owns (the seed-wording guards); lessons 4-6 had other authors.
 REVIEWED_LESSONS = ("00", "01", "02", "03", "07", "08")
-SHINGLE_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -129,13 +133,9 @@ def outside_callouts(nb):
     return "\n".join(parts)
 
 
-def words(text):
-    return re.findall(r"[a-z0-9']+", text.lower())
-
-
-def shingles(text, size=SHINGLE_WORDS):
-    tokens = words(text)
-    return {" ".join(tokens[i:i + size]) for i in range(len(tokens) - size + 1)}
+def copied_from_seed(text, seed_hashes):
+    """The six-word runs of ``text`` whose hashes are in the seed article's fingerprint, sorted."""
+    return sorted(run for digest, run in seed_fingerprint.hashed_shingles(text).items() if digest in seed_hashes)
 
 
 def fixture(*sources):
@@ -164,12 +164,12 @@ def test_overstated_seed_claims_appear_only_inside_callouts(lesson):
 
 @pytest.mark.parametrize("lesson", REVIEWED_LESSONS)
 def test_no_run_of_six_words_copied_from_the_seed_article(lesson):
-    seed = shingles(SEED_ARTICLE.read_text(encoding="utf-8"))
+    _, seed = seed_fingerprint.load()
     nb = nbformat.read(lesson_path(lesson), as_version=4)
     prose = "\n".join(c.source for c in prose_cells(nb))
     quiz = (QUIZ_DIR / f"lesson{lesson}.yaml").read_text(encoding="utf-8")
     for where, text in ((f"notebook of lesson {lesson}", prose), (f"data/quizzes/lesson{lesson}.yaml", quiz)):
-        copied = sorted(shingles(text) & seed)
+        copied = copied_from_seed(text, seed)
         assert not copied, f"{where}: wording copied from the seed article: {copied}"
 
 
@@ -200,9 +200,26 @@ def test_overstatement_outside_a_callout_is_found():
 
 
 def test_shingles_catch_copied_wording_but_not_shared_words():
-    seed = shingles(SEED_ARTICLE.read_text(encoding="utf-8"))
-    assert shingles("Hip pain can stem from a variety of causes, including arthritis") & seed
-    assert not shingles("Pain in the hip has many causes, arthritis among them") & seed
+    _, seed = seed_fingerprint.load()
+    assert copied_from_seed("Hip pain can stem from a variety of causes, including arthritis", seed)
+    assert not copied_from_seed("Pain in the hip has many causes, arthritis among them", seed)
+
+
+def test_stored_fingerprint_is_well_formed_and_matches_the_article_where_it_is_present(tmp_path):
+    header, hashes = seed_fingerprint.load()
+    assert len(hashes) > 1000, "the seed article has about 1,900 six-word runs"
+    article = seed_fingerprint.SEED_ARTICLE
+    if article.is_file():  # on the machines the course is written on; a bare clone has only the fingerprint
+        assert seed_fingerprint.main(["--check"]) == 0, "run python tools/seed_fingerprint.py"
+    # The loader names the file and the line of a damaged entry, and a count that does not add up.
+    bad = tmp_path / "seed_shingles.txt"
+    bad.write_text(seed_fingerprint.render("one two three four five six seven") + "xyz\n")
+    with pytest.raises(ValueError, match=r"seed_shingles.txt: line 7: expected 16 hex digits"):
+        seed_fingerprint.load(bad)
+    short = seed_fingerprint.render("one two three four five six seven").replace("# count: 2", "# count: 3")
+    bad.write_text(short)
+    with pytest.raises(ValueError, match="header says 3 hashes, the file holds 2"):
+        seed_fingerprint.load(bad)
 
 
 def test_a_missing_lesson_fails_instead_of_skipping():
