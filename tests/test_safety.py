@@ -581,6 +581,57 @@ def test_anticoagulants_make_every_point_light_at_most():
     assert set(screen.limits["SP12"].reasons) == {"femoral_artery", "bleeding_risk"}
 
 
+def test_bleeding_question_names_antiplatelets_as_well_as_anticoagulants():
+    entry = next(e for e in safety_screen.contraindications() if e.id == "bleeding_risk")
+    question = entry.question.lower()
+    for word in ("anticoagulant", "warfarin", "antiplatelet", "aspirin", "clopidogrel"):
+        assert word in question, f"bleeding_risk question does not name {word!r}"
+    assert "antiplatelet" in entry.reason.lower()
+
+
+def test_neuropathy_or_diabetes_means_light_pressure_everywhere_and_no_heat_on_numb_skin():
+    light = safety_screen.pressure_levels()["light"]
+    without = safety_screen.before_you_press({})
+    screen = safety_screen.before_you_press({"neuropathy_diabetes": True})
+    assert not screen.stopped
+    assert all(limit.ceiling <= light for limit in screen.limits.values())
+    # It lowers points the course would otherwise press firmly, so the answer changes the advice.
+    assert any(without.ceiling(code) > light for code in screen.limits)
+    assert all("neuropathy_diabetes" in screen.limits[code].reasons
+               for code in screen.limits if without.ceiling(code) > light)
+    html_text = screen.to_html().lower()
+    assert "heat pack" in html_text and "numb" in html_text
+
+
+def test_lymphoedema_or_groin_node_surgery_takes_sp12_off_limits_and_nothing_else():
+    without = safety_screen.before_you_press({})
+    screen = safety_screen.before_you_press({"lymphoedema_groin_nodes": True})
+    assert not screen.allowed("SP12")
+    assert "SP12" in screen.off_limits and "SP12" not in without.off_limits
+    for code in screen.limits:
+        if code != "SP12":
+            assert screen.ceiling(code) == without.ceiling(code), code
+
+
+def test_floor_transfer_is_advice_that_changes_no_pressure():
+    without = safety_screen.before_you_press({})
+    screen = safety_screen.before_you_press({"floor_transfer": True})
+    assert [entry.id for entry in screen.advice] == ["floor_transfer"]
+    assert {code: limit.ceiling for code, limit in screen.limits.items()} == \
+        {code: limit.ceiling for code, limit in without.limits.items()}
+    assert "chair" in screen.to_html() and "phone" in screen.to_html()
+
+
+def test_new_precautions_work_through_the_widget_by_ticking_and_clicking():
+    widget = safety_screen.press_screen()
+    widget.checkboxes["lymphoedema_groin_nodes"].value = True
+    widget.checkboxes["neuropathy_diabetes"].value = True
+    widget.button.click()
+    assert not widget.last_screen.allowed("SP12")
+    assert widget.last_screen.ceiling("GB30") <= safety_screen.pressure_levels()["light"]
+    assert "heat pack" in widget.result.value.lower()
+
+
 def test_pregnancy_allows_only_gentle_touch_and_never_sacrum_or_belly():
     screen = safety_screen.before_you_press({"pregnancy": True})
     for code in ("BL32", "BL33", "BL34", "GV2", "SP13", "SP12", "BL54"):

@@ -252,3 +252,40 @@ def test_check_command_refuses_a_caution_rule_that_allows_pressure(tmp_path):
     report = check.check_course(target)
     assert any(p.file == "data/contraindications.yaml" and p.entry == "contraindications[wound_burn_rash_ulcer].basis"
                and "may only stop pressing" in p.message for p in report.problems), report.problems
+
+
+# --- lesson prose ---------------------------------------------------------------------------------------------
+
+LESSONS = sorted((ROOT / "notebooks").glob("0[0-8]_*.ipynb"))
+
+
+def unrecorded_only_sentences(text: str, entries: dict) -> list[tuple[str, list[str]]]:
+    """Sentences (or table cells, or bullet items) of markdown ``text`` whose citations are all sources without
+    an acceptable record: such a source may sit beside a record, never back a statement alone."""
+    found = []
+    for part in re.split(r"(?<=[.!?])\s+|\s*\|\s*|\n\s*[-*]\s+|\n\s*\n", S.key_form(text)):
+        keys = S.cited_keys(part)
+        if keys and all(entries.get(key, {}).get("no_acceptable_record") for key in keys):
+            found.append((" ".join(part.split())[:90], keys))
+    return found
+
+
+def test_lesson_statements_never_rest_only_on_a_source_without_an_acceptable_record():
+    import nbformat
+
+    assert len(LESSONS) == 9
+    problems = []
+    for path in LESSONS:
+        notebook = nbformat.read(path, as_version=4)
+        for index, cell in enumerate(notebook.cells):
+            if cell.cell_type == "markdown" and "references" not in cell.metadata.get("tags", []):
+                problems += [f"{path.name}: cell {index}: {sentence!r} cites only {keys}"
+                             for sentence, keys in unrecorded_only_sentences(cell.source, ENTRIES)]
+    assert problems == [], "\n".join(problems)
+
+
+def test_unrecorded_only_sentences_are_found_and_a_record_beside_them_is_enough():
+    entries = {"T-none": {"no_acceptable_record": True}, "T-nhs": {"kind": "patient-information"}}
+    text = ("Firm pressure bruises [T-none]. Light pressure is safer [T-none, T-nhs].\n\n"
+            "| sign | see a doctor [T-none] |\n- a bullet [T-nhs]\n- another <sup>[1](#ref-T-none \"Reference 1\")</sup>")
+    assert [keys for _, keys in unrecorded_only_sentences(text, entries)] == [["T-none"], ["T-none"], ["T-none"]]
