@@ -24,6 +24,9 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+# One clipping routine for placing labels and for measuring them (Liang-Barsky, in display pixels).
+from hipcourse.figures.labels import _segment_hits_box
+
 __all__ = ["Problem", "Drawn", "measure_figure", "legibility_problems", "effective_point_size", "describe",
            "NOTEBOOK_WIDTH_PX", "CSS_PX_PER_INCH"]
 
@@ -220,26 +223,6 @@ def measure_figure(figure) -> Drawn:
     return Drawn(texts=texts, markers=markers, leaders=leaders, figure_box=_box(figure.bbox))
 
 
-def _segment_crosses_box(start, end, box) -> bool:
-    """True if the segment ``start -> end`` passes through the inside of ``box`` (Liang-Barsky clipping)."""
-    x0, y0 = start
-    dx, dy = end[0] - x0, end[1] - y0
-    low, high = 0.0, 1.0
-    for p, q in ((-dx, x0 - box[0]), (dx, box[2] - x0), (-dy, y0 - box[1]), (dy, box[3] - y0)):
-        if p == 0:
-            if q < 0:
-                return False
-        else:
-            t = q / p
-            if p < 0:
-                low = max(low, t)
-            else:
-                high = min(high, t)
-            if low > high:
-                return False
-    return True
-
-
 def legibility_problems(figure, *, tolerance: float = 1.0, forbidden_words: Iterable[str] = (),
                         min_points: float | None = None, display_width_px: float | None = None) -> list[Problem]:
     """Every legibility problem of ``figure`` (an empty list when the figure reads cleanly).
@@ -272,7 +255,7 @@ def legibility_problems(figure, *, tolerance: float = 1.0, forbidden_words: Iter
         for owner, (start, end) in drawn.leaders:
             if owner is artist or inner[0] >= inner[2] or inner[1] >= inner[3]:
                 continue
-            if _segment_crosses_box(start, end, inner):
+            if _segment_hits_box((start, end), inner):
                 problems.append(Problem("label-leader", name, f"leader line of {owner.get_text()!r}"))
         for edge_name, edge in (("frame", frame), ("figure edge", drawn.figure_box)):
             if edge is None:
