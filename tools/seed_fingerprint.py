@@ -99,7 +99,8 @@ def main(argv=None):
         print(f"{FINGERPRINT.relative_to(ROOT)} matches {args.article}")
         return 0
     FINGERPRINT.write_text(text, encoding="utf-8")
-    print(f"wrote {FINGERPRINT.relative_to(ROOT)} ({text.count(chr(10)) - 4} hashes)")
+    count = sum(1 for line in text.splitlines() if not line.startswith("#"))
+    print(f"wrote {FINGERPRINT.relative_to(ROOT)} ({count} hashes)")
     return 0
 
 
